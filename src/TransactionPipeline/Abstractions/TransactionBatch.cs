@@ -1,0 +1,82 @@
+using System.Buffers;
+
+namespace TransactionPipeline;
+
+/// <summary>A run of consecutive transactions of one job, as it moves between stages.</summary>
+/// <remarks>
+/// Batches are pooled: a stage must not keep a batch, or memory taken from it, after its
+/// <c>ProcessAsync</c> completes. Copy what it needs to keep.
+/// </remarks>
+public sealed class TransactionBatch
+{
+    private TransactionRecord[] _items;
+
+    /// <summary>Initializes a new instance of the <see cref="TransactionBatch"/> class holding a copy of <paramref name="items"/>.</summary>
+    /// <param name="items">The transactions.</param>
+    /// <param name="firstItemIndex">The index in <c>data</c> of the first of them.</param>
+    /// <remarks>For store tests and custom importers; the pipeline builds its own pooled batches.</remarks>
+    public TransactionBatch(ReadOnlySpan<TransactionRecord> items, long firstItemIndex = 0)
+    {
+        _items = items.ToArray();
+        Count = items.Length;
+        FirstItemIndex = firstItemIndex;
+    }
+
+    internal TransactionBatch(int capacity) => _items = ArrayPool<TransactionRecord>.Shared.Rent(capacity);
+
+    /// <summary>Gets the index in <c>data</c> of the batch's first transaction as read.</summary>
+    public long FirstItemIndex { get; internal set; }
+
+    /// <summary>Gets how many transactions the batch holds.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Gets the input bytes consumed up to the end of this batch.</summary>
+    public long EndByteOffset { get; internal set; }
+
+    /// <summary>Gets the transactions.</summary>
+    public ReadOnlyMemory<TransactionRecord> Items => _items.AsMemory(0, Count);
+
+    internal int Capacity => _items.Length;
+
+    internal bool IsFull => Count == _items.Length;
+
+    /// <summary>Removes every transaction that matches <paramref name="predicate"/>, keeping the order of the rest.</summary>
+    /// <param name="predicate">Returns <see langword="true"/> for the transactions to drop.</param>
+    /// <returns>How many transactions were removed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="predicate"/> is <see langword="null"/>.</exception>
+    public int RemoveAll(Func<TransactionRecord, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var kept = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            if (!predicate(_items[i]))
+            {
+                _items[kept++] = _items[i];
+            }
+        }
+
+        var removed = Count - kept;
+        Array.Clear(_items, kept, removed);
+        Count = kept;
+        return removed;
+    }
+
+    internal void Add(in TransactionRecord record) => _items[Count++] = record;
+
+    internal void Reset(long firstItemIndex)
+    {
+        Array.Clear(_items, 0, Count);
+        Count = 0;
+        FirstItemIndex = firstItemIndex;
+        EndByteOffset = 0;
+    }
+
+    internal void Release()
+    {
+        Array.Clear(_items, 0, Count);
+        ArrayPool<TransactionRecord>.Shared.Return(_items);
+        _items = [];
+        Count = 0;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TransactionPipeline.Storage;
+
+namespace TransactionPipeline;
+
+/// <summary>Plug-in registration on <see cref="ITransactionPipelineBuilder"/>.</summary>
+public static class TransactionPipelineBuilderExtensions
+{
+    /// <summary>Replaces the default credit model.</summary>
+    /// <typeparam name="TModel">The model; created once and shared by every job.</typeparam>
+    /// <param name="builder">The pipeline builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static ITransactionPipelineBuilder UseCreditModel<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TModel>(this ITransactionPipelineBuilder builder)
+        where TModel : class, ICreditModel
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICreditModel, TModel>());
+        return builder;
+    }
+
+    /// <summary>Replaces the default offer strategy.</summary>
+    /// <typeparam name="TStrategy">The strategy; created once and shared by every job.</typeparam>
+    /// <param name="builder">The pipeline builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static ITransactionPipelineBuilder UseOfferStrategy<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStrategy>(this ITransactionPipelineBuilder builder)
+        where TStrategy : class, IOfferStrategy
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IOfferStrategy, TStrategy>());
+        return builder;
+    }
+
+    /// <summary>Adds a stage that sees every batch of transactions before it is stored and aggregated.</summary>
+    /// <typeparam name="TStage">The stage; stages run in the order they are added.</typeparam>
+    /// <param name="builder">The pipeline builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static ITransactionPipelineBuilder AddTransactionStage<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStage>(this ITransactionPipelineBuilder builder)
+        where TStage : class, ITransactionStage
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransactionStage, TStage>());
+        return builder;
+    }
+
+    /// <summary>Adds a stage that acts on a job's results after offers are generated and before the job completes.</summary>
+    /// <typeparam name="TStage">The stage; stages run in the order they are added.</typeparam>
+    /// <param name="builder">The pipeline builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static ITransactionPipelineBuilder AddResultStage<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStage>(this ITransactionPipelineBuilder builder)
+        where TStage : class, IResultStage
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IResultStage, TStage>());
+        return builder;
+    }
+
+    /// <summary>Keeps jobs, transactions and results in memory, for tests and demos: nothing survives a restart.</summary>
+    /// <param name="builder">The pipeline builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static ITransactionPipelineBuilder UseInMemoryStorage(this ITransactionPipelineBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<InMemoryStore>();
+        builder.Services.AddSingleton<InMemoryStore>();
+        builder.UseStorage<InMemoryStore>();
+        return builder;
+    }
+
+    /// <summary>Registers one class as the job, transaction and result store; for storage providers.</summary>
+    /// <typeparam name="TStore">A store registered in <see cref="ITransactionPipelineBuilder.Services"/> that implements all three store roles.</typeparam>
+    /// <param name="builder">The pipeline builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static ITransactionPipelineBuilder UseStorage<TStore>(this ITransactionPipelineBuilder builder)
+        where TStore : class, IJobStore, ITransactionStore, IResultStore
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IJobStore>(sp => sp.GetRequiredService<TStore>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITransactionStore>(sp => sp.GetRequiredService<TStore>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IResultStore>(sp => sp.GetRequiredService<TStore>()));
+        return builder;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Threading.Channels;
+using TransactionPipeline.Parsing;
+
+namespace TransactionPipeline.Engine;
+
+internal sealed partial class DefaultPipeline
+{
+    /// <summary>
+    /// Reader, host stages and writer each run on their own task, joined by bounded channels: the reader parses
+    /// on one core while the store writes on the other, and a slow store stalls the reader instead of filling memory.
+    /// </summary>
+    private async Task<(JobStatus Status, QueuedJob? Imported)> ImportAsync(PipelineInput input, CancellationToken cancellationToken)
+    {
+        var status = await _jobs.CreateAsync(new JobCreateRequest(InstanceId, Now, input.Length), cancellationToken).ConfigureAwait(false);
+        _notifier.Notify(status.JobId);
+        input.Progress?.Report(status);
+
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _active[status.JobId] = cancellation;
+        try
+        {
+            status = await UpdateAsync(
+                status with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = Now },
+                JobEventTypes.ImportStarted,
+                cancellationToken).ConfigureAwait(false);
+            input.Progress?.Report(status);
+
+            var totals = new DailyTotals();
+            var failure = new FirstFailure(cancellation);
+            var first = CreateStageChannel();
+            TransactionJsonReader? reader = null;
+            Task<PipelineConfiguration> producer;
+            if (input.Json is { } json)
+            {
+                reader = new TransactionJsonReader(json, _options.InputBufferSize, _options.MaxValueSize, _options.ImportBatchSize);
+                producer = failure.RunAsync(first.Writer, token => reader.ReadAsync(first.Writer, token));
+            }
+            else
+            {
+                producer = failure.RunAsync(first.Writer, token => ProduceAsync(input, first.Writer, token));
+            }
+
+            var tasks = new List<Task> { producer };
+            var upstream = first.Reader;
+            foreach (var stage in _transactionStages)
+            {
+                var next = CreateStageChannel();
+                var source = upstream;
+                tasks.Add(failure.RunAsync(next.Writer, token => RunTransactionStageAsync(stage, status.JobId, source, next.Writer, token)));
+                upstream = next.Reader;
+            }
+
+            var writer = failure.RunAsync(null, token => WriteBatchesAsync(status, upstream, totals, input.Progress, token));
+            tasks.Add(writer);
+            try
+            {
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+            catch (Exception) when (failure.Exception is not null)
+            {
+                return (await FailAsync(status, ToError(failure.Exception, cancellationToken)).ConfigureAwait(false), null);
+            }
+
+            var configuration = await producer.ConfigureAwait(false);
+            var progress = await writer.ConfigureAwait(false);
+            if (reader is not null)
+            {
+                progress = progress with { BytesRead = reader.BytesRead };
+            }
+
+            await _jobs.SaveConfigurationAsync(status.JobId, configuration, cancellationToken).ConfigureAwait(false);
+            status = await UpdateAsync(
+                status with { Stage = PipelineStage.Aggregate, Progress = progress, UpdatedAt = Now },
+                JobEventTypes.ImportCompleted,
+                cancellationToken).ConfigureAwait(false);
+            input.Progress?.Report(status);
+            return (status, new QueuedJob(status, configuration, totals));
+        }
+        catch (Exception ex)
+        {
+            return (await FailAsync(status, ToError(ex, cancellationToken)).ConfigureAwait(false), null);
+        }
+        finally
+        {
+            _active.TryRemove(status.JobId, out _);
+        }
+    }
+
+    private Channel<TransactionBatch> CreateStageChannel() =>
+        Channel.CreateBounded<TransactionBatch>(new BoundedChannelOptions(_options.StageCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+    private async Task<PipelineConfiguration> ProduceAsync(PipelineInput input, ChannelWriter<TransactionBatch> output, CancellationToken cancellationToken)
+    {
+        long index = 0;
+        var batch = new TransactionBatch(_options.ImportBatchSize);
+        batch.Reset(0);
+        await foreach (var transaction in input.Transactions!.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            TransactionRules.Validate(transaction, index);
+            batch.Add(transaction);
+            index++;
+            if (batch.IsFull)
+            {
+                await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch = new TransactionBatch(_options.ImportBatchSize);
+                batch.Reset(index);
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return input.Configuration!;
+    }
+
+    private static async Task RunTransactionStageAsync(
+        ITransactionStage stage,
+        string jobId,
+        ChannelReader<TransactionBatch> input,
+        ChannelWriter<TransactionBatch> output,
+        CancellationToken cancellationToken)
+    {
+        await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await stage.ProcessAsync(new TransactionStageContext(jobId, batch), cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JobProgress> WriteBatchesAsync(
+        JobStatus status,
+        ChannelReader<TransactionBatch> input,
+        DailyTotals totals,
+        IProgress<JobStatus>? observer,
+        CancellationToken cancellationToken)
+    {
+        var progress = status.Progress;
+        var lastReport = _time.GetTimestamp();
+        await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                if (batch.Count > 0)
+                {
+                    await _transactions.AppendAsync(status.JobId, batch, cancellationToken).ConfigureAwait(false);
+                    totals.Add(batch.Items.Span);
+                }
+
+                progress = progress with
+                {
+                    TransactionsImported = progress.TransactionsImported + batch.Count,
+                    BytesRead = Math.Max(progress.BytesRead, batch.EndByteOffset),
+                };
+            }
+            finally
+            {
+                batch.Release();
+            }
+
+            if (_time.GetElapsedTime(lastReport) >= _options.ProgressInterval)
+            {
+                lastReport = _time.GetTimestamp();
+                var snapshot = await UpdateAsync(
+                    status with { Progress = progress, UpdatedAt = Now },
+                    JobEventTypes.ImportProgress,
+                    cancellationToken).ConfigureAwait(false);
+                observer?.Report(snapshot);
+            }
+        }
+
+        return progress;
+    }
+
+    /// <summary>Keeps the first exception of a group of stage tasks and cancels the rest, so no stage waits forever.</summary>
+    private sealed class FirstFailure(CancellationTokenSource cancellation)
+    {
+        private Exception? _exception;
+
+        public Exception? Exception => Volatile.Read(ref _exception);
+
+        public Task<T> RunAsync<T>(ChannelWriter<TransactionBatch>? output, Func<CancellationToken, Task<T>> body) =>
+            Task.Run(async () =>
+            {
+                Exception? error = null;
+                try
+                {
+                    return await body(cancellation.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                    Record(ex);
+                    throw;
+                }
+                finally
+                {
+                    // Downstream sees the failure instead of waiting for batches that will never come.
+                    output?.TryComplete(error);
+                }
+            });
+
+        public Task<bool> RunAsync(ChannelWriter<TransactionBatch>? output, Func<CancellationToken, Task> body) =>
+            RunAsync(output, async token =>
+            {
+                await body(token).ConfigureAwait(false);
+                return true;
+            });
+
+        private void Record(Exception exception)
+        {
+            // A stage cancelled because another failed is a consequence, not the cause.
+            var isConsequence = exception is OperationCanceledException && cancellation.IsCancellationRequested && _exception is not null;
+            if (!isConsequence && Interlocked.CompareExchange(ref _exception, exception, null) is null)
+            {
+                cancellation.Cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+namespace TransactionPipeline.Engine;
+
+internal sealed partial class DefaultPipeline
+{
+    /// <summary>Runs aggregate, credit model, offers and result stages over a job whose import is complete.</summary>
+    /// <remarks>
+    /// Results are stored in one step and the job is marked complete only after that, so a reader never sees
+    /// offers of a job that is not <see cref="JobState.JobComplete"/>. Re-running after a crash replaces them.
+    /// </remarks>
+    private async Task<JobStatus> RunStagesAsync(QueuedJob job, CancellationToken cancellationToken)
+    {
+        var status = job.Status;
+        var cancellation = _active.GetOrAdd(status.JobId, static _ => new CancellationTokenSource());
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cancellation.Token);
+        var token = linked.Token;
+        try
+        {
+            var configuration = job.Configuration
+                ?? await _jobs.FindConfigurationAsync(status.JobId, token).ConfigureAwait(false)
+                ?? PipelineConfiguration.Default;
+            var totals = job.Totals ?? await ReloadTotalsAsync(status, token).ConfigureAwait(false);
+
+            var aggregates = totals.ToAggregates(configuration.Aggregate.DateRange);
+            status = await UpdateAsync(
+                status with
+                {
+                    Stage = PipelineStage.CreditModel,
+                    Progress = status.Progress with { AggregatesCreated = aggregates.Count },
+                    UpdatedAt = Now,
+                },
+                JobEventTypes.AggregationCompleted,
+                token).ConfigureAwait(false);
+
+            var credit = configuration.CreditModel;
+            var assessments = await _creditModel.ScoreAsync(new CreditModelContext(status.JobId, aggregates, credit), token).ConfigureAwait(false);
+            EnsureOnePerDate(assessments.Select(a => a.Date), aggregates, nameof(ICreditModel));
+            status = await UpdateAsync(status with { Stage = PipelineStage.Offers, UpdatedAt = Now }, JobEventTypes.CreditModelCompleted, token)
+                .ConfigureAwait(false);
+
+            var offers = await _offerStrategy.CreateOffersAsync(new OfferContext(status.JobId, aggregates, assessments, credit), token)
+                .ConfigureAwait(false);
+            EnsureOnePerDate(offers.Select(o => o.Date), aggregates, nameof(IOfferStrategy), allowFewer: true);
+            status = await UpdateAsync(
+                status with { Progress = status.Progress with { OffersGenerated = offers.Count }, UpdatedAt = Now },
+                JobEventTypes.OffersGenerated,
+                token).ConfigureAwait(false);
+
+            var result = new JobResult
+            {
+                JobId = status.JobId,
+                Aggregates = aggregates,
+                Assessments = assessments,
+                Offers = offers,
+                TransactionsProcessed = status.Progress.TransactionsImported,
+                ModelVersion = credit.ModelVersion,
+                ConfigUsedJson = credit.RawJson,
+            };
+            foreach (var stage in _resultStages)
+            {
+                await stage.ProcessAsync(new ResultStageContext(result), token).ConfigureAwait(false);
+            }
+
+            await _results.SaveAsync(result, token).ConfigureAwait(false);
+            var now = Now;
+            return await UpdateAsync(
+                status with { State = JobState.JobComplete, Stage = PipelineStage.Completed, UpdatedAt = now, CompletedAt = now },
+                JobEventTypes.JobComplete,
+                token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return await FailAsync(status, ToError(ex, cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_active.TryRemove(status.JobId, out var removed))
+            {
+                removed.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Rebuilds a job's totals from its stored rows, for a job whose import ran in another process.</summary>
+    private async Task<DailyTotals> ReloadTotalsAsync(JobStatus status, CancellationToken cancellationToken)
+    {
+        var totals = new DailyTotals();
+        await foreach (var transaction in _transactions.ReadAsync(status.JobId, cancellationToken).ConfigureAwait(false))
+        {
+            totals.Add(transaction);
+        }
+
+        return totals;
+    }
+
+    private static void EnsureOnePerDate(IEnumerable<DateOnly> dates, IReadOnlyList<DailyAggregate> aggregates, string source, bool allowFewer = false)
+    {
+        var known = aggregates.Select(a => a.Date).ToHashSet();
+        var seen = new HashSet<DateOnly>();
+        foreach (var date in dates)
+        {
+            if (!known.Contains(date) || !seen.Add(date))
+            {
+                throw new InvalidOperationException(
+                    $"The {source} returned {(known.Contains(date) ? "two entries" : "an entry")} for {date:yyyy-MM-dd}; it must return at most one per aggregated date.");
+            }
+        }
+
+        if (!allowFewer && seen.Count != known.Count)
+        {
+            throw new InvalidOperationException($"The {source} scored {seen.Count} of {known.Count} aggregated dates; it must score each one.");
+        }
+    }
+}

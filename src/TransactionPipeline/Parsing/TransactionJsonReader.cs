@@ -1,0 +1,656 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace TransactionPipeline.Parsing;
+
+/// <summary>
+/// Streams a request body in the seed's shape into batches of transactions without ever holding more than
+/// one buffer of it. The configs may come before or after <c>data</c>.
+/// </summary>
+/// <remarks>
+/// The reader works in units: the opening brace, one top-level property, one item of <c>data</c>. A unit is
+/// parsed only when all its bytes are in the buffer; when they are not, the reader rewinds to the last unit
+/// boundary (saved <see cref="JsonReaderState"/> and offset) and reads more. Every token may therefore be split
+/// across reads of any size, down to one byte. No reader runs with <c>isFinalBlock</c> until the root object has
+/// closed, so a body that ends early is reported as truncated rather than as some other syntax error.
+/// </remarks>
+internal sealed class TransactionJsonReader
+{
+    private const int MaxAmountIntegerDigits = 13;
+    private const int MaxDescriptionLength = 255;
+    private static readonly decimal AmountLimit = 10_000_000_000_000m;
+
+    private readonly Stream _input;
+    private readonly int _initialBufferSize;
+    private readonly int _maxUnitBytes;
+    private readonly int _batchSize;
+
+    private Phase _phase = Phase.BeforeRoot;
+    private long _itemIndex;
+    private long _bufferOffset;
+    private bool _sawData;
+    private CreditModelConfig? _creditModel;
+    private AggregateConfig? _aggregate;
+
+    public TransactionJsonReader(Stream input, int initialBufferSize, int maxUnitBytes, int batchSize)
+    {
+        _input = input;
+        _initialBufferSize = initialBufferSize;
+        _maxUnitBytes = Math.Max(maxUnitBytes, initialBufferSize);
+        _batchSize = batchSize;
+    }
+
+    private enum Phase
+    {
+        BeforeRoot,
+        InRoot,
+        InData,
+        AfterRoot,
+    }
+
+    private enum Outcome
+    {
+        NeedMoreData,
+        BatchFull,
+        RootClosed,
+    }
+
+    /// <summary>Gets the bytes consumed so far.</summary>
+    public long BytesRead => _bufferOffset;
+
+    /// <summary>Gets how many items of <c>data</c> were read.</summary>
+    public long ItemsRead => _itemIndex;
+
+    /// <summary>Reads the whole input, writing full batches to <paramref name="output"/>.</summary>
+    /// <returns>The configuration found in the body, with defaults for what it left out.</returns>
+    public async Task<PipelineConfiguration> ReadAsync(ChannelWriter<TransactionBatch> output, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(_initialBufferSize);
+        var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        var start = 0;
+        var end = 0;
+        var endOfInput = false;
+        var batch = new TransactionBatch(_batchSize);
+        batch.Reset(0);
+        try
+        {
+            while (true)
+            {
+                var outcome = Parse(buffer.AsSpan(start, end - start), ref state, batch, out var consumed);
+                start += consumed;
+                _bufferOffset += consumed;
+
+                if (outcome == Outcome.BatchFull)
+                {
+                    batch.EndByteOffset = _bufferOffset;
+                    await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batch = new TransactionBatch(_batchSize);
+                    batch.Reset(_itemIndex);
+                    continue;
+                }
+
+                if (outcome == Outcome.RootClosed)
+                {
+                    await EnsureNothingFollowsAsync(buffer, start, end, endOfInput, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+
+                if (endOfInput)
+                {
+                    throw Truncated();
+                }
+
+                // Need more data: keep the unfinished unit, grow only when it fills the whole buffer.
+                if (start > 0)
+                {
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
+                }
+
+                if (end == buffer.Length)
+                {
+                    buffer = Grow(buffer, end);
+                }
+
+                var read = await _input.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    endOfInput = true;
+                }
+
+                end += read;
+            }
+
+            batch.EndByteOffset = _bufferOffset;
+            if (batch.Count > 0)
+            {
+                await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                batch.Release();
+            }
+
+            batch = null!;
+            if (!_sawData)
+            {
+                throw InvalidInputException.At("The body has no \"data\" array", null, _bufferOffset, "$.data");
+            }
+
+            return new PipelineConfiguration(_creditModel ?? CreditModelConfig.Default, _aggregate ?? AggregateConfig.Default);
+        }
+        catch
+        {
+            batch?.Release();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task EnsureNothingFollowsAsync(byte[] buffer, int start, int end, bool endOfInput, CancellationToken cancellationToken)
+    {
+        // Only whitespace may follow the root object; read to the end to prove it.
+        while (true)
+        {
+            for (var i = start; i < end; i++)
+            {
+                if (buffer[i] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    throw InvalidInputException.At("Unexpected content after the end of the JSON object", null, _bufferOffset + (i - start), "$");
+                }
+            }
+
+            _bufferOffset += end - start;
+            if (endOfInput)
+            {
+                return;
+            }
+
+            start = 0;
+            end = await _input.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            endOfInput = end == 0;
+        }
+    }
+
+    private byte[] Grow(byte[] buffer, int used)
+    {
+        if (buffer.Length >= _maxUnitBytes)
+        {
+            throw InvalidInputException.At(
+                $"A single value is larger than the {_maxUnitBytes / 1024} KiB the reader allows",
+                _phase == Phase.InData ? _itemIndex : null,
+                _bufferOffset,
+                _phase == Phase.InData ? $"$.data[{_itemIndex}]" : "$");
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _maxUnitBytes));
+        buffer.AsSpan(0, used).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private InvalidInputException Truncated() => _phase switch
+    {
+        Phase.InData => InvalidInputException.At(
+            "The body ended before the JSON document was complete: the \"data\" array is not closed",
+            _itemIndex,
+            _bufferOffset,
+            $"$.data[{_itemIndex}]"),
+        Phase.BeforeRoot when _bufferOffset == 0 => InvalidInputException.At("The body is empty", null, 0, "$"),
+        _ => InvalidInputException.At("The body ended before the JSON document was complete", null, _bufferOffset, "$"),
+    };
+
+    private Outcome Parse(ReadOnlySpan<byte> data, ref JsonReaderState state, TransactionBatch batch, out int consumed)
+    {
+        var reader = new Utf8JsonReader(data, isFinalBlock: false, state);
+        var committed = 0;
+        var committedState = state;
+        try
+        {
+            while (true)
+            {
+                bool complete;
+                switch (_phase)
+                {
+                    case Phase.BeforeRoot:
+                        complete = ReadRootStart(ref reader);
+                        break;
+                    case Phase.InRoot:
+                        complete = ReadRootMember(ref reader, data);
+                        break;
+                    case Phase.InData:
+                        complete = ReadDataMember(ref reader, batch);
+                        break;
+                    default:
+                        consumed = committed;
+                        state = committedState;
+                        return Outcome.RootClosed;
+                }
+
+                if (!complete)
+                {
+                    consumed = committed;
+                    state = committedState;
+                    return Outcome.NeedMoreData;
+                }
+
+                committed = (int)reader.BytesConsumed;
+                committedState = reader.CurrentState;
+                if (_phase == Phase.AfterRoot)
+                {
+                    consumed = committed;
+                    state = committedState;
+                    return Outcome.RootClosed;
+                }
+
+                if (batch.IsFull)
+                {
+                    consumed = committed;
+                    state = committedState;
+                    return Outcome.BatchFull;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            var offset = _bufferOffset + reader.BytesConsumed;
+            var inData = _phase == Phase.InData;
+            throw InvalidInputException.At(
+                $"Malformed JSON: {FirstSentence(ex.Message)}",
+                inData ? _itemIndex : null,
+                offset,
+                inData ? $"$.data[{_itemIndex}]" : "$");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader reports a value of the wrong kind (e.g. a number where a string is read) this way.
+            throw InvalidInputException.At(ex.Message, _phase == Phase.InData ? _itemIndex : null, _bufferOffset + reader.TokenStartIndex, null);
+        }
+    }
+
+    private bool ReadRootStart(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw InvalidInputException.At(
+                $"The body must be a JSON object with a \"data\" array, but it starts with a {Describe(reader.TokenType)}",
+                null,
+                _bufferOffset + reader.TokenStartIndex,
+                "$");
+        }
+
+        _phase = Phase.InRoot;
+        return true;
+    }
+
+    private bool ReadRootMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.EndObject)
+        {
+            _phase = Phase.AfterRoot;
+            return true;
+        }
+
+        // Only a property name can follow here; the reader itself rejects anything else.
+        var nameOffset = _bufferOffset + reader.TokenStartIndex;
+        if (reader.ValueTextEquals("data"u8))
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (_sawData)
+            {
+                throw InvalidInputException.At("The body has more than one \"data\" property", null, nameOffset, "$.data");
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw InvalidInputException.At(
+                    $"\"data\" must be an array of transactions, but it is a {Describe(reader.TokenType)}",
+                    null,
+                    _bufferOffset + reader.TokenStartIndex,
+                    "$.data");
+            }
+
+            _sawData = true;
+            _phase = Phase.InData;
+            return true;
+        }
+
+        var isCredit = reader.ValueTextEquals("credit_model_config"u8);
+        var isAggregate = !isCredit && reader.ValueTextEquals("aggregate_config"u8);
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        var valueOffset = _bufferOffset + reader.TokenStartIndex;
+        var valueStart = (int)reader.TokenStartIndex;
+        if (!reader.TrySkip())
+        {
+            return false;
+        }
+
+        if (isCredit || isAggregate)
+        {
+            var name = isCredit ? "credit_model_config" : "aggregate_config";
+            if (isCredit ? _creditModel is not null : _aggregate is not null)
+            {
+                throw InvalidInputException.At($"The body has more than one \"{name}\" property", null, nameOffset, "$." + name);
+            }
+
+            // After TrySkip a container's reader sits on its closing token, so the raw value ends at BytesConsumed.
+            var raw = data[valueStart..(int)reader.BytesConsumed];
+            if (isCredit)
+            {
+                _creditModel = ConfigurationParser.ParseCreditModel(raw, valueOffset);
+            }
+            else
+            {
+                _aggregate = ConfigurationParser.ParseAggregate(raw, valueOffset);
+            }
+        }
+
+        return true;
+    }
+
+    private bool ReadDataMember(ref Utf8JsonReader reader, TransactionBatch batch)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.EndArray)
+        {
+            _phase = Phase.InRoot;
+            return true;
+        }
+
+        var itemOffset = _bufferOffset + reader.TokenStartIndex;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw InvalidInputException.At(
+                $"Each item of \"data\" must be an object, but this one is a {Describe(reader.TokenType)}",
+                _itemIndex,
+                itemOffset,
+                $"$.data[{_itemIndex}]");
+        }
+
+        decimal amount = 0;
+        DateOnly date = default;
+        var isRevenue = false;
+        string? description = null;
+        var seen = Field.None;
+        while (true)
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                break;
+            }
+
+            var field = reader.ValueTextEquals("amount"u8) ? Field.Amount
+                : reader.ValueTextEquals("date"u8) ? Field.Date
+                : reader.ValueTextEquals("is_revenue"u8) ? Field.IsRevenue
+                : reader.ValueTextEquals("description"u8) ? Field.Description
+                : Field.None;
+            var nameOffset = _bufferOffset + reader.TokenStartIndex;
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (field == Field.None)
+            {
+                // Unknown properties are ignored, whatever their shape.
+                if (!reader.TrySkip())
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if ((seen & field) != 0)
+            {
+                throw ItemError($"The property \"{Name(field)}\" appears twice", nameOffset, field);
+            }
+
+            seen |= field;
+            switch (field)
+            {
+                case Field.Amount:
+                    amount = ReadAmount(ref reader);
+                    break;
+                case Field.Date:
+                    date = ReadDate(ref reader);
+                    break;
+                case Field.IsRevenue:
+                    isRevenue = reader.TokenType switch
+                    {
+                        JsonTokenType.True => true,
+                        JsonTokenType.False => false,
+                        _ => throw WrongType(ref reader, field, "a boolean (true or false)"),
+                    };
+                    break;
+                default:
+                    description = ReadDescription(ref reader);
+                    break;
+            }
+        }
+
+        if (seen != Field.All)
+        {
+            var missing = Field.All & ~seen;
+            var first = (Field)((int)missing & -(int)missing);
+            throw ItemError($"The transaction has no \"{Name(first)}\" property", itemOffset, first);
+        }
+
+        batch.Add(new TransactionRecord(amount, date, isRevenue, description!));
+        _itemIndex++;
+        return true;
+    }
+
+    private decimal ReadAmount(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            throw WrongType(ref reader, Field.Amount, "a JSON number");
+        }
+
+        if (!reader.TryGetDecimal(out var amount))
+        {
+            throw ItemError($"\"amount\" {Raw(ref reader)} is out of range: at most {MaxAmountIntegerDigits} digits before the decimal point", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+        }
+
+        if (decimal.Abs(amount) >= AmountLimit)
+        {
+            throw ItemError($"\"amount\" {Raw(ref reader)} has more than {MaxAmountIntegerDigits} digits before the decimal point (15 digits in all, 2 after the point)", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+        }
+
+        if (amount.Scale > 2 && decimal.Round(amount, 2) != amount)
+        {
+            throw ItemError($"\"amount\" {Raw(ref reader)} has more than 2 decimal places", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+        }
+
+        return amount.Scale > 2 ? decimal.Round(amount, 2) : amount;
+    }
+
+    private DateOnly ReadDate(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw WrongType(ref reader, Field.Date, "a string in the form YYYY-MM-DD");
+        }
+
+        if (reader.ValueIsEscaped)
+        {
+            Span<byte> copy = stackalloc byte[32];
+            if (reader.ValueSpan.Length <= copy.Length && TryParseDate(copy[..reader.CopyString(copy)], out var unescaped))
+            {
+                return unescaped;
+            }
+        }
+        else if (TryParseDate(reader.ValueSpan, out var date))
+        {
+            return date;
+        }
+
+        throw ItemError($"\"date\" {Raw(ref reader)} is not a valid date in the form YYYY-MM-DD", _bufferOffset + reader.TokenStartIndex, Field.Date);
+    }
+
+    internal static bool TryParseDate(ReadOnlySpan<byte> text, out DateOnly date)
+    {
+        date = default;
+        if (text.Length != 10 || text[4] != '-' || text[7] != '-')
+        {
+            return false;
+        }
+
+        if (!TryDigits(text[..4], out var year) || !TryDigits(text.Slice(5, 2), out var month) || !TryDigits(text.Slice(8, 2), out var day))
+        {
+            return false;
+        }
+
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        date = new DateOnly(year, month, day);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
+    {
+        value = 0;
+        foreach (var b in text)
+        {
+            var digit = b - '0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + digit;
+        }
+
+        return true;
+    }
+
+    private string ReadDescription(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw WrongType(ref reader, Field.Description, "a string");
+        }
+
+        var text = reader.GetString()!;
+        if (text.Length > MaxDescriptionLength && CountCharacters(text) > MaxDescriptionLength)
+        {
+            throw ItemError($"\"description\" has {CountCharacters(text)} characters; at most {MaxDescriptionLength} are allowed", _bufferOffset + reader.TokenStartIndex, Field.Description);
+        }
+
+        return text;
+    }
+
+    private static int CountCharacters(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private InvalidInputException WrongType(ref Utf8JsonReader reader, Field field, string expected) =>
+        ItemError($"\"{Name(field)}\" must be {expected}, but it is {Article(reader.TokenType)} {Raw(ref reader)}", _bufferOffset + reader.TokenStartIndex, field);
+
+    private InvalidInputException ItemError(string message, long offset, Field field) =>
+        InvalidInputException.At(message, _itemIndex, offset, $"$.data[{_itemIndex}].{Name(field)}");
+
+    private static string Raw(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            return reader.TokenType == JsonTokenType.StartObject ? "{...}" : "[...]";
+        }
+
+        var span = reader.ValueSpan;
+        var text = Encoding.UTF8.GetString(span.Length > 40 ? span[..40] : span);
+        var shown = span.Length > 40 ? text + "..." : text;
+        return reader.TokenType == JsonTokenType.String ? $"\"{shown}\"" : shown;
+    }
+
+    private static string Article(JsonTokenType type) => type switch
+    {
+        JsonTokenType.String => "the string",
+        JsonTokenType.Number => "the number",
+        JsonTokenType.True or JsonTokenType.False => "the boolean",
+        JsonTokenType.Null => "the value",
+        JsonTokenType.StartObject => "an object",
+        _ => "an array",
+    };
+
+    private static string Describe(JsonTokenType type) => type switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => type.ToString().ToLower(CultureInfo.InvariantCulture),
+    };
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd();
+    }
+
+    private static string Name(Field field) => field switch
+    {
+        Field.Amount => "amount",
+        Field.Date => "date",
+        Field.IsRevenue => "is_revenue",
+        _ => "description",
+    };
+
+    [Flags]
+    private enum Field
+    {
+        None = 0,
+        Amount = 1,
+        Date = 2,
+        IsRevenue = 4,
+        Description = 8,
+        All = Amount | Date | IsRevenue | Description,
+    }
+}

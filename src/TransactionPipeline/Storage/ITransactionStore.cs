@@ -1,0 +1,52 @@
+namespace TransactionPipeline;
+
+/// <summary>Keeps the raw transactions of each job.</summary>
+/// <remarks>
+/// Rows of a job that is not past its import are not yet valid; the pipeline deletes them when the job fails.
+/// Registered as a singleton: implementations must be thread-safe.
+/// </remarks>
+public interface ITransactionStore
+{
+    /// <summary>Appends a batch of a job's transactions.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="batch">The batch, valid only until the returned task completes.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the batch is stored.</returns>
+    /// <remarks>Batches of one job arrive one at a time and in order; batches of different jobs may arrive concurrently.</remarks>
+    ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>Reads back a job's transactions, in import order.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The transactions, streamed.</returns>
+    IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a job's transactions.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the rows are gone.</returns>
+    ValueTask DeleteAsync(string jobId, CancellationToken cancellationToken);
+}
+
+/// <summary>Keeps each job's aggregates, assessments and offers.</summary>
+/// <remarks>Registered as a singleton: implementations must be thread-safe.</remarks>
+public interface IResultStore
+{
+    /// <summary>Stores a job's results in one atomic step, replacing any earlier results of the same job.</summary>
+    /// <param name="result">The results.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the results are durable.</returns>
+    ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken);
+
+    /// <summary>Reads a job's results.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The results, or <see langword="null"/> when none are stored.</returns>
+    ValueTask<JobResult?> FindAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a job's results.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the results are gone.</returns>
+    ValueTask DeleteAsync(string jobId, CancellationToken cancellationToken);
+}

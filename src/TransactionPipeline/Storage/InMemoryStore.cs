@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace TransactionPipeline.Storage;
+
+/// <summary>A store that keeps everything in process memory: for tests and demos, never for real data.</summary>
+/// <remarks>One lock guards all state; the raw rows of a job grow with its input, so large files need a real store.</remarks>
+internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<TransactionRecord>> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JobResult> _results = new(StringComparer.Ordinal);
+
+    public ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_lock)
+        {
+            var prefix = $"pipeline_{request.CreatedAt.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}_";
+            var number = _jobs.Keys.Count(id => id.StartsWith(prefix, StringComparison.Ordinal)) + 1;
+            var status = new JobStatus
+            {
+                JobId = prefix + number.ToString("D3", CultureInfo.InvariantCulture),
+                State = JobState.Open,
+                Stage = PipelineStage.Created,
+                Progress = JobProgress.None with { BytesTotal = request.BytesTotal },
+                CreatedAt = request.CreatedAt,
+                UpdatedAt = request.CreatedAt,
+            };
+            var entry = new Entry(status, request.OwnerId);
+            entry.Events.Add(new JobEvent(1, JobEventTypes.JobCreated, request.CreatedAt, status));
+            _jobs.Add(status.JobId, entry);
+            return ValueTask.FromResult(status);
+        }
+    }
+
+    public ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_jobs.TryGetValue(jobId, out var entry) ? entry.Status : null);
+        }
+    }
+
+    public ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        lock (_lock)
+        {
+            var entry = _jobs.GetValueOrDefault(update.Status.JobId)
+                ?? throw new InvalidOperationException($"Job '{update.Status.JobId}' does not exist.");
+            if (entry.Status.IsTerminal)
+            {
+                throw new InvalidOperationException($"Job '{update.Status.JobId}' is already {entry.Status.State}.");
+            }
+
+            entry.Status = update.Status;
+            entry.Owner = update.OwnerId;
+            if (update.EventType is null)
+            {
+                return ValueTask.FromResult<JobEvent?>(null);
+            }
+
+            var jobEvent = new JobEvent(entry.Events.Count + 1, update.EventType, update.Status.UpdatedAt, update.Status);
+            entry.Events.Add(jobEvent);
+            return ValueTask.FromResult<JobEvent?>(jobEvent);
+        }
+    }
+
+    public ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _jobs[jobId].Configuration = configuration;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<PipelineConfiguration?> FindConfigurationAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_jobs.GetValueOrDefault(jobId)?.Configuration);
+        }
+    }
+
+    public ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        lock (_lock)
+        {
+            if (!_jobs.TryGetValue(claim.JobId, out var entry) || entry.Status.IsTerminal
+                || (entry.Owner != claim.OwnerId && entry.Status.UpdatedAt >= claim.StaleBefore))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            entry.Owner = claim.OwnerId;
+            entry.Status = entry.Status with { UpdatedAt = claim.ClaimedAt };
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<JobStatus> unfinished = _jobs.Values.Select(e => e.Status).Where(s => !s.IsTerminal).OrderBy(s => s.CreatedAt).ToList();
+            return ValueTask.FromResult(unfinished);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<JobEvent> events = _jobs.TryGetValue(jobId, out var entry)
+                ? entry.Events.Where(e => e.Sequence > afterSequence).ToList()
+                : [];
+            return ValueTask.FromResult(events);
+        }
+    }
+
+    public ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        lock (_lock)
+        {
+            if (!_rows.TryGetValue(jobId, out var rows))
+            {
+                rows = [];
+                _rows.Add(jobId, rows);
+            }
+
+            rows.AddRange(batch.Items.Span);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        TransactionRecord[] rows;
+        lock (_lock)
+        {
+            rows = _rows.TryGetValue(jobId, out var stored) ? [.. stored] : [];
+        }
+
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return row;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _rows.Remove(jobId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        lock (_lock)
+        {
+            _results[result.JobId] = result;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask<JobResult?> IResultStore.FindAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_results.GetValueOrDefault(jobId));
+        }
+    }
+
+    ValueTask IResultStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _results.Remove(jobId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Entry(JobStatus status, string owner)
+    {
+        public JobStatus Status { get; set; } = status;
+
+        public string Owner { get; set; } = owner;
+
+        public PipelineConfiguration? Configuration { get; set; }
+
+        public List<JobEvent> Events { get; } = [];
+    }
+}
