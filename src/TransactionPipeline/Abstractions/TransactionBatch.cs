@@ -10,6 +10,7 @@ namespace TransactionPipeline;
 public sealed class TransactionBatch
 {
     private TransactionRecord[] _items;
+    private int _capacity;
 
     /// <summary>Initializes a new instance of the <see cref="TransactionBatch"/> class holding a copy of <paramref name="items"/>.</summary>
     /// <param name="items">The transactions.</param>
@@ -18,11 +19,16 @@ public sealed class TransactionBatch
     public TransactionBatch(ReadOnlySpan<TransactionRecord> items, long firstItemIndex = 0)
     {
         _items = items.ToArray();
+        _capacity = _items.Length;
         Count = items.Length;
         FirstItemIndex = firstItemIndex;
     }
 
-    internal TransactionBatch(int capacity) => _items = ArrayPool<TransactionRecord>.Shared.Rent(capacity);
+    internal TransactionBatch(int capacity)
+    {
+        _items = ArrayPool<TransactionRecord>.Shared.Rent(capacity);
+        _capacity = capacity;
+    }
 
     /// <summary>Gets the index in <c>data</c> of the batch's first transaction as read.</summary>
     public long FirstItemIndex { get; internal set; }
@@ -36,9 +42,7 @@ public sealed class TransactionBatch
     /// <summary>Gets the transactions.</summary>
     public ReadOnlyMemory<TransactionRecord> Items => _items.AsMemory(0, Count);
 
-    internal int Capacity => _items.Length;
-
-    internal bool IsFull => Count == _items.Length;
+    internal bool IsFull => Count >= _capacity;
 
     /// <summary>Removes every transaction that matches <paramref name="predicate"/>, keeping the order of the rest.</summary>
     /// <param name="predicate">Returns <see langword="true"/> for the transactions to drop.</param>

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+
+namespace TransactionPipeline.Tests;
+
+/// <summary>Builds request bodies in the seed's shape.</summary>
+internal static class TestData
+{
+    public const string SeedConfigs = """
+        "credit_model_config": {
+            "model_version": "v2.1",
+            "risk_threshold": 0.7,
+            "credit_score_weights": {"transaction_volume": 0.4, "revenue_ratio": 0.3, "consistency": 0.3}
+        },
+        "aggregate_config": {
+            "group_by": "date",
+            "include_metrics": ["total_amount", "revenue_amount", "transaction_count"],
+            "date_range": "last_30_days"
+        }
+        """;
+
+    public static string Item(string amount, string date, bool isRevenue, string description = "t") =>
+        $$"""{"amount": {{amount}}, "date": "{{date}}", "is_revenue": {{(isRevenue ? "true" : "false")}}, "description": "{{description}}"}""";
+
+    public static string Body(IEnumerable<string> items, bool configsFirst = false) => configsFirst
+        ? $$"""{{{SeedConfigs}}, "data": [{{string.Join(",", items)}}]}"""
+        : $$"""{"data": [{{string.Join(",", items)}}], {{SeedConfigs}}}""";
+
+    public static string Body(params string[] items) => Body(items.AsEnumerable());
+
+    /// <summary>A deterministic body of <paramref name="count"/> items over <paramref name="days"/> days.</summary>
+    public static string Generated(int count, int days = 10)
+    {
+        var items = Enumerable.Range(0, count).Select(i => Item(
+            ((i % 997) + (i % 7 / 100m) + 1).ToString("0.00", CultureInfo.InvariantCulture),
+            new DateOnly(2024, 1, 1).AddDays(i % days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            i % 3 != 0,
+            $"item {i}"));
+        return Body(items);
+    }
+
+    public static MemoryStream Stream(string body) => new(Encoding.UTF8.GetBytes(body));
+}
+
+/// <summary>A stream that hands out at most <c>chunk</c> bytes per read, to split every token across reads.</summary>
+internal sealed class TrickleStream(byte[] data, int chunk = 1) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = Math.Min(Math.Min(chunk, buffer.Length), data.Length - _position);
+        data.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>A stream that fails after <c>failAfter</c> bytes, as a request body does when its client disconnects.</summary>
+internal sealed class BrokenStream(byte[] data, int failAfter) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (_position >= failAfter)
+        {
+            throw new IOException("The client disconnected.");
+        }
+
+        var n = Math.Min(Math.Min(count, failAfter - _position), data.Length - _position);
+        data.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
