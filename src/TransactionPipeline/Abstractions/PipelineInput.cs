@@ -13,7 +13,7 @@ public sealed class PipelineInput
 
     /// <summary>Gets or sets a receiver of the job's status as it is created and as the import progresses.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
-    public IProgress<JobStatus>? Progress { get; init; }
+    public IProgress<JobStatus>? Progress { get; set; }
 
     internal Stream? Json { get; }
 

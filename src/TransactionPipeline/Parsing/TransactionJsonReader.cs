@@ -116,7 +116,7 @@ internal sealed class TransactionJsonReader
                     buffer = Grow(buffer, end);
                 }
 
-                var read = await _input.ReadAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
+                var read = await ReadInputAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     endOfInput = true;
@@ -174,8 +174,28 @@ internal sealed class TransactionJsonReader
             }
 
             start = 0;
-            end = await _input.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            end = await ReadInputAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
             endOfInput = end == 0;
+        }
+    }
+
+    private async ValueTask<int> ReadInputAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _input.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A request body throws when its client disconnects or sends a malformed chunk: that is bad input.
+            var inData = _phase == Phase.InData;
+            throw new InvalidInputException(new JobError(
+                JobErrorKind.InvalidInput,
+                $"The body could not be read to its end ({ex.Message}) (byte offset {_bufferOffset}"
+                    + (inData ? $", item {_itemIndex})." : ")."),
+                inData ? _itemIndex : null,
+                _bufferOffset,
+                inData ? $"$.data[{_itemIndex}]" : "$"));
         }
     }
 
