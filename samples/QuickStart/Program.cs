@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using QuickStart;
+using TransactionPipeline;
+
+// The main job, end to end on the embedded SQLite store:
+//   generate FILE [--size 100MB] [--days 365]      write a deterministic data set in the seed's shape
+//   process FILE [--db PATH]                         run it through the pipeline with live progress, then show the offers
+//   resume [--db PATH]                               finish jobs a killed process left behind
+//   demo [--size 20MB] [--db PATH]                   generate + process, in a temporary folder
+var command = args.Length > 0 ? args[0] : "help";
+var options = CommandLine.Parse(args.Skip(1).ToArray());
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+try
+{
+    return command switch
+    {
+        "generate" => await GenerateAsync(options.Positional(0, "FILE"), options, cancellation.Token),
+        "process" => await ProcessAsync(options.Positional(0, "FILE"), options, cancellation.Token),
+        "resume" => await ResumeAsync(options, cancellation.Token),
+        "demo" => await DemoAsync(options, cancellation.Token),
+        _ => Help(),
+    };
+}
+catch (FormatException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return Help();
+}
+
+static int Help()
+{
+    Console.WriteLine("""
+        Transaction Pipeline quick start
+
+          demo [--size 20MB] [--db PATH]            generate a data set and process it (start here)
+          generate FILE [--size 100MB] [--days 365] write a deterministic data set in the seed's shape
+          process FILE [--db PATH]                  import, aggregate, score and show the offers
+          resume [--db PATH]                        finish the jobs a killed process left behind
+
+        --db defaults to pipeline.db in the current folder; runs can be repeated against it.
+        """);
+    return 2;
+}
+
+static async Task<int> GenerateAsync(string path, CommandLine options, CancellationToken cancellationToken)
+{
+    var size = DataGenerator.ParseSize(options.Value("--size") ?? "100MB");
+    var days = int.Parse(options.Value("--days") ?? "365", System.Globalization.CultureInfo.InvariantCulture);
+    var clock = Stopwatch.StartNew();
+    var (bytes, items) = await DataGenerator.WriteAsync(path, size, days, cancellationToken);
+    Console.WriteLine($"Wrote {items:N0} transactions ({DataGenerator.FormatBytes(bytes)}) over {days} days to {path} in {clock.Elapsed.TotalSeconds:0.0} s.");
+    return 0;
+}
+
+static async Task<int> DemoAsync(CommandLine options, CancellationToken cancellationToken)
+{
+    var folder = Directory.CreateTempSubdirectory("transaction-pipeline-demo-");
+    var file = Path.Combine(folder.FullName, "transactions.json");
+    var demo = options.With("--size", options.Value("--size") ?? "20MB").With("--db", options.Value("--db") ?? Path.Combine(folder.FullName, "pipeline.db"));
+    await GenerateAsync(file, demo, cancellationToken);
+    var exit = await ProcessAsync(file, demo, cancellationToken);
+    Console.WriteLine($"The data set and database are in {folder.FullName}.");
+    return exit;
+}
+
+static async Task<int> ProcessAsync(string path, CommandLine options, CancellationToken cancellationToken)
+{
+    await using var services = BuildServices(options);
+    var pipeline = services.GetRequiredService<IPipeline>();
+    await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+    var display = new ProgressDisplay(path, file.Length);
+    var created = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+    var input = PipelineInput.FromJson(file);
+    input.Progress = new Progress<JobStatus>(status => created.TrySetResult(status.JobId));
+
+    var run = pipeline.RunAsync(input, cancellationToken);
+    var jobId = await Task.WhenAny(created.Task, run) == created.Task ? await created.Task : (await run).JobId;
+    await foreach (var jobEvent in pipeline.WatchAsync(jobId, 0, cancellationToken))
+    {
+        display.Show(jobEvent);
+        if (options.Has("--hold-after-import") && jobEvent.EventType == JobEventTypes.ImportCompleted)
+        {
+            // For trying crash recovery by hand: kill the process now, then run "resume".
+            Console.WriteLine($"Holding job {jobId} after its import (pid {Environment.ProcessId}); kill this process, then run resume.");
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
+    var status = await run;
+    return await ReportAsync(pipeline, status, cancellationToken);
+}
+
+static async Task<int> ResumeAsync(CommandLine options, CancellationToken cancellationToken)
+{
+    await using var services = BuildServices(options);
+    var pipeline = services.GetRequiredService<IPipeline>();
+    var jobs = services.GetRequiredService<IJobStore>();
+    var unfinished = await jobs.ListUnfinishedAsync(cancellationToken);
+    if (unfinished.Count == 0)
+    {
+        Console.WriteLine("No unfinished jobs.");
+        return 0;
+    }
+
+    Console.WriteLine($"Resuming {unfinished.Count} unfinished job(s) once their previous owner's lease has lapsed...");
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    var worker = pipeline.ProcessJobsAsync(stop.Token);
+    var exit = 0;
+    foreach (var job in unfinished)
+    {
+        var status = await pipeline.WaitForCompletionAsync(job.JobId, cancellationToken);
+        exit = Math.Max(exit, await ReportAsync(pipeline, status, cancellationToken));
+    }
+
+    await stop.CancelAsync();
+    await worker;
+    return exit;
+}
+
+static ServiceProvider BuildServices(CommandLine options)
+{
+    var database = options.Value("--db") ?? "pipeline.db";
+    var services = new ServiceCollection();
+    services.AddTransactionPipeline(o =>
+        {
+            o.ProgressInterval = TimeSpan.FromMilliseconds(250);
+            o.EventPollInterval = TimeSpan.FromMilliseconds(100);
+
+            // One host owns this database file, so a short lease lets "resume" take over quickly.
+            o.JobLeaseTimeout = TimeSpan.FromSeconds(5);
+            o.RecoveryInterval = TimeSpan.FromSeconds(1);
+        })
+        .UseSqlite($"Data Source={database}");
+    return services.BuildServiceProvider();
+}
+
+static async Task<int> ReportAsync(IPipeline pipeline, JobStatus status, CancellationToken cancellationToken)
+{
+    if (status.State != JobState.JobComplete)
+    {
+        Console.WriteLine($"Job {status.JobId} {status.State}: {status.Error?.Message}");
+        return 1;
+    }
+
+    var result = await pipeline.GetResultAsync(status.JobId, cancellationToken);
+    OffersTable.Write(Console.Out, status, result!);
+    return 0;
+}
