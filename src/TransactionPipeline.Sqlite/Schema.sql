@@ -1,0 +1,104 @@
+-- Schema of the SQLite store. Every statement is idempotent: the store runs this script on first use.
+-- Times are UTC ticks (INTEGER), money is exact: raw amounts as INTEGER cents, sums and rates as invariant TEXT.
+
+CREATE TABLE IF NOT EXISTS job_id_counters (
+    day  TEXT    NOT NULL PRIMARY KEY, -- yyyyMMdd
+    last INTEGER NOT NULL              -- last number handed out for that day; never goes back
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS jobs (
+    id                     TEXT    NOT NULL PRIMARY KEY,
+    owner                  TEXT    NOT NULL,
+    state                  TEXT    NOT NULL,
+    stage                  TEXT    NOT NULL,
+    transactions_imported  INTEGER NOT NULL,
+    bytes_read             INTEGER NOT NULL,
+    bytes_total            INTEGER NULL,
+    aggregates_created     INTEGER NOT NULL,
+    offers_generated       INTEGER NOT NULL,
+    created_at             INTEGER NOT NULL,
+    updated_at             INTEGER NOT NULL,
+    completed_at           INTEGER NULL,
+    error_kind             TEXT    NULL,
+    error_message          TEXT    NULL,
+    error_item_index       INTEGER NULL,
+    error_byte_offset      INTEGER NULL,
+    error_path             TEXT    NULL,
+    credit_config_json     TEXT    NULL,
+    aggregate_config_json  TEXT    NULL
+);
+
+CREATE INDEX IF NOT EXISTS ix_jobs_unfinished ON jobs (created_at) WHERE state NOT IN ('JOB_COMPLETE', 'FAILED');
+
+CREATE TABLE IF NOT EXISTS job_events (
+    job_id                 TEXT    NOT NULL,
+    sequence               INTEGER NOT NULL,
+    event_type             TEXT    NOT NULL,
+    timestamp              INTEGER NOT NULL,
+    state                  TEXT    NOT NULL,
+    stage                  TEXT    NOT NULL,
+    transactions_imported  INTEGER NOT NULL,
+    bytes_read             INTEGER NOT NULL,
+    bytes_total            INTEGER NULL,
+    aggregates_created     INTEGER NOT NULL,
+    offers_generated       INTEGER NOT NULL,
+    created_at             INTEGER NOT NULL,
+    updated_at             INTEGER NOT NULL,
+    completed_at           INTEGER NULL,
+    error_kind             TEXT    NULL,
+    error_message          TEXT    NULL,
+    error_item_index       INTEGER NULL,
+    error_byte_offset      INTEGER NULL,
+    error_path             TEXT    NULL,
+    PRIMARY KEY (job_id, sequence)
+) WITHOUT ROWID;
+
+-- Clustered by (job_id, seq): appends of one job land at the end of its range, reads stream it in order.
+CREATE TABLE IF NOT EXISTS transactions (
+    job_id       TEXT    NOT NULL,
+    seq          INTEGER NOT NULL,
+    amount       INTEGER NOT NULL, -- cents
+    day          INTEGER NOT NULL, -- DateOnly.DayNumber
+    is_revenue   INTEGER NOT NULL,
+    description  TEXT    NOT NULL,
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS results (
+    job_id                  TEXT    NOT NULL PRIMARY KEY,
+    transactions_processed  INTEGER NOT NULL,
+    model_version           TEXT    NOT NULL,
+    config_used_json        TEXT    NULL
+);
+
+CREATE TABLE IF NOT EXISTS aggregates (
+    job_id             TEXT    NOT NULL,
+    date               TEXT    NOT NULL, -- yyyy-MM-dd
+    total_amount       TEXT    NOT NULL,
+    revenue_amount     TEXT    NOT NULL,
+    transaction_count  INTEGER NOT NULL,
+    UNIQUE (job_id, date)
+);
+
+CREATE TABLE IF NOT EXISTS assessments (
+    job_id        TEXT    NOT NULL,
+    date          TEXT    NOT NULL,
+    credit_score  INTEGER NOT NULL,
+    risk_level    TEXT    NOT NULL,
+    factors_json  TEXT    NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS ix_assessments_job ON assessments (job_id);
+
+CREATE TABLE IF NOT EXISTS offers (
+    job_id             TEXT    NOT NULL,
+    date               TEXT    NOT NULL,
+    offer_type         TEXT    NOT NULL,
+    amount             TEXT    NOT NULL,
+    interest_rate      TEXT    NOT NULL,
+    credit_score       INTEGER NOT NULL,
+    risk_level         TEXT    NOT NULL,
+    transaction_count  INTEGER NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS ix_offers_job ON offers (job_id);

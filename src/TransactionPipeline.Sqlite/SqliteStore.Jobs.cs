@@ -1,0 +1,213 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using static TransactionPipeline.Sqlite.SqliteValues;
+
+namespace TransactionPipeline.Sqlite;
+
+internal sealed partial class SqliteStore
+{
+    private const string TerminalStates = "('JOB_COMPLETE', 'FAILED')";
+
+    private static readonly string InsertJobSql =
+        $"INSERT INTO jobs (id, owner, {StatusColumns}) VALUES (@id, @owner, {StatusParameters});";
+
+    private static readonly string UpdateJobSql =
+        $"UPDATE jobs SET owner = @owner, {StatusAssignments} WHERE id = @id;";
+
+    private static readonly string InsertEventSql =
+        $"""
+        INSERT INTO job_events (job_id, sequence, event_type, timestamp, {StatusColumns})
+        VALUES (@id, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM job_events WHERE job_id = @id), @event_type, @timestamp, {StatusParameters})
+        RETURNING sequence;
+        """;
+
+    private static readonly string SelectJobSql = $"SELECT id, {StatusColumns} FROM jobs";
+
+    public async ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var day = request.CreatedAt.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+
+        // The counter row outlives its jobs, so a number is never handed out twice for one day, even after a restart.
+        long number;
+        using (var next = CreateCommand(
+            connection,
+            transaction,
+            "INSERT INTO job_id_counters (day, last) VALUES (@day, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last;",
+            ("@day", day)))
+        {
+            number = (long)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var status = new JobStatus
+        {
+            JobId = $"pipeline_{day}_{number.ToString("D3", CultureInfo.InvariantCulture)}",
+            State = JobState.Open,
+            Stage = PipelineStage.Created,
+            Progress = JobProgress.None with { BytesTotal = request.BytesTotal },
+            CreatedAt = request.CreatedAt,
+            UpdatedAt = request.CreatedAt,
+        };
+        using (var insert = CreateCommand(connection, transaction, InsertJobSql, ("@id", status.JobId), ("@owner", request.OwnerId)))
+        {
+            AddStatusParameters(insert, status);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await AppendEventAsync(connection, transaction, JobEventTypes.JobCreated, status, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return status;
+    }
+
+    public async ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        var jobs = await QueryJobsAsync($"{SelectJobSql} WHERE id = @id;", cancellationToken, ("@id", jobId)).ConfigureAwait(false);
+        return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    public async ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var status = update.Status;
+
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        using (var current = CreateCommand(connection, transaction, "SELECT state FROM jobs WHERE id = @id;", ("@id", status.JobId)))
+        {
+            var state = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string
+                ?? throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
+            if (TextToState(state) is JobState.JobComplete or JobState.Failed)
+            {
+                throw new InvalidOperationException($"Job '{status.JobId}' is already {TextToState(state)}.");
+            }
+        }
+
+        using (var write = CreateCommand(connection, transaction, UpdateJobSql, ("@id", status.JobId), ("@owner", update.OwnerId)))
+        {
+            AddStatusParameters(write, status);
+            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        JobEvent? appended = null;
+        if (update.EventType is not null)
+        {
+            appended = await AppendEventAsync(connection, transaction, update.EventType, status, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return appended;
+    }
+
+    public async ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(configuration);
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var updated = await ExecuteAsync(
+            connection,
+            null,
+            "UPDATE jobs SET credit_config_json = @credit, aggregate_config_json = @aggregate WHERE id = @id;",
+            cancellationToken,
+            ("@id", jobId),
+            ("@credit", StoredJson.WriteCreditModel(configuration.CreditModel)),
+            ("@aggregate", StoredJson.WriteAggregate(configuration.Aggregate))).ConfigureAwait(false);
+        if (updated == 0)
+        {
+            throw new InvalidOperationException($"Job '{jobId}' does not exist.");
+        }
+    }
+
+    public async ValueTask<PipelineConfiguration?> FindConfigurationAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = CreateCommand(
+            connection,
+            null,
+            "SELECT credit_config_json, aggregate_config_json FROM jobs WHERE id = @id AND credit_config_json IS NOT NULL;",
+            ("@id", jobId));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new PipelineConfiguration(StoredJson.ReadCreditModel(reader.GetString(0)), StoredJson.ReadAggregate(reader.GetString(1)))
+            : null;
+    }
+
+    public async ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // One statement: the check and the take-over are atomic, so two hosts can never both win a stale job.
+        var claimed = await ExecuteAsync(
+            connection,
+            null,
+            $"""
+            UPDATE jobs SET owner = @owner, updated_at = @claimed_at
+            WHERE id = @id AND state NOT IN {TerminalStates} AND (owner = @owner OR updated_at < @stale_before);
+            """,
+            cancellationToken,
+            ("@id", claim.JobId),
+            ("@owner", claim.OwnerId),
+            ("@claimed_at", ToTicks(claim.ClaimedAt)),
+            ("@stale_before", ToTicks(claim.StaleBefore))).ConfigureAwait(false);
+        return claimed == 1;
+    }
+
+    public async ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
+        await QueryJobsAsync($"{SelectJobSql} WHERE state NOT IN {TerminalStates} ORDER BY created_at, id;", cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = CreateCommand(
+            connection,
+            null,
+            $"SELECT sequence, event_type, timestamp, {StatusColumns} FROM job_events WHERE job_id = @id AND sequence > @after ORDER BY sequence;",
+            ("@id", jobId),
+            ("@after", afterSequence));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var events = new List<JobEvent>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new JobEvent(reader.GetInt64(0), reader.GetString(1), FromTicks(reader.GetInt64(2)), ReadStatus(reader, jobId, 3)));
+        }
+
+        return events;
+    }
+
+    private static async ValueTask<JobEvent> AppendEventAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string eventType, JobStatus status, CancellationToken cancellationToken)
+    {
+        using var insert = CreateCommand(
+            connection,
+            transaction,
+            InsertEventSql,
+            ("@id", status.JobId),
+            ("@event_type", eventType),
+            ("@timestamp", ToTicks(status.UpdatedAt)));
+        AddStatusParameters(insert, status);
+        var sequence = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new JobEvent(sequence, eventType, status.UpdatedAt, status);
+    }
+
+    private async ValueTask<List<JobStatus>> QueryJobsAsync(
+        string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = CreateCommand(connection, null, sql, parameters);
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var jobs = new List<JobStatus>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var jobId = reader.GetString(0);
+            jobs.Add(ReadStatus(reader, jobId, 1));
+        }
+
+        return jobs;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Data;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace TransactionPipeline.Sqlite;
+
+/// <summary>The embedded store: jobs, events, raw transactions and results in one SQLite database file.</summary>
+/// <remarks>
+/// <para>
+/// Every operation opens its own connection from Microsoft.Data.Sqlite's pool, so the store is thread-safe and
+/// concurrent jobs never share a connection. Writes run in short <c>BEGIN IMMEDIATE</c> transactions (one per
+/// call, one per import batch): SQLite has a single writer, and WAL mode lets readers go on while it writes.
+/// </para>
+/// <para>
+/// Microsoft.Data.Sqlite runs its "async" methods synchronously; the store still calls them so that a provider
+/// that becomes truly asynchronous needs no change here.
+/// </para>
+/// </remarks>
+internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResultStore, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _connectionPragmas;
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
+    public SqliteStore(SqliteStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
+        _connectionString = new SqliteConnectionStringBuilder(options.ConnectionString) { Pooling = true }.ToString();
+
+        // synchronous and busy_timeout are per connection, so they run on every open; journal_mode=WAL is stored in the file.
+        var busyMilliseconds = (long)options.BusyTimeout.TotalMilliseconds;
+        _connectionPragmas = string.Create(
+            CultureInfo.InvariantCulture, $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {busyMilliseconds};");
+    }
+
+    public void Dispose() => _schemaLock.Dispose();
+
+    private async ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, _connectionPragmas, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private async ValueTask EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_schemaReady)
+            {
+                return;
+            }
+
+            using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, ReadSchema(), cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    private static string ReadSchema()
+    {
+        using var stream = typeof(SqliteStore).Assembly.GetManifestResourceStream("TransactionPipeline.Sqlite.Schema.sql")
+            ?? throw new InvalidOperationException("The embedded resource Schema.sql is missing from TransactionPipeline.Sqlite.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static async ValueTask<SqliteTransaction> BeginWriteAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        // Microsoft.Data.Sqlite begins non-deferred transactions with BEGIN IMMEDIATE: the write lock is taken up
+        // front, so read-then-write sequences (next job number, next event sequence) cannot interleave.
+        return (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static SqliteCommand CreateCommand(
+        SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static async ValueTask<int> ExecuteAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var command = CreateCommand(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+
+namespace TransactionPipeline.Sqlite;
+
+/// <summary>The JSON text the store keeps for configurations and score factors.</summary>
+/// <remarks>
+/// Written and read by hand with <see cref="Utf8JsonWriter"/> and <see cref="JsonDocument"/>: no reflection, so the
+/// package stays trimming and AOT safe. Decimals are JSON numbers written and read as <see cref="decimal"/>, which is exact.
+/// </remarks>
+internal static class StoredJson
+{
+    public static string WriteCreditModel(CreditModelConfig config) => WriteObject(writer =>
+    {
+        writer.WriteString("model_version", config.ModelVersion);
+        writer.WriteNumber("risk_threshold", config.RiskThreshold);
+        writer.WriteStartObject("weights");
+        writer.WriteNumber("transaction_volume", config.Weights.TransactionVolume);
+        writer.WriteNumber("revenue_ratio", config.Weights.RevenueRatio);
+        writer.WriteNumber("consistency", config.Weights.Consistency);
+        writer.WriteEndObject();
+        writer.WriteNumber("volume_target", config.VolumeTarget);
+        if (config.RawJson is not null)
+        {
+            writer.WriteString("raw_json", config.RawJson);
+        }
+    });
+
+    public static CreditModelConfig ReadCreditModel(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var weights = root.GetProperty("weights");
+        return new CreditModelConfig
+        {
+            ModelVersion = root.GetProperty("model_version").GetString()!,
+            RiskThreshold = root.GetProperty("risk_threshold").GetDecimal(),
+            Weights = new CreditScoreWeights(
+                weights.GetProperty("transaction_volume").GetDecimal(),
+                weights.GetProperty("revenue_ratio").GetDecimal(),
+                weights.GetProperty("consistency").GetDecimal()),
+            VolumeTarget = root.GetProperty("volume_target").GetInt32(),
+            RawJson = root.TryGetProperty("raw_json", out var raw) ? raw.GetString() : null,
+        };
+    }
+
+    public static string WriteAggregate(AggregateConfig config) => WriteObject(writer =>
+    {
+        writer.WriteString("group_by", config.GroupBy);
+        writer.WriteStartArray("include_metrics");
+        foreach (var metric in config.IncludeMetrics)
+        {
+            writer.WriteStringValue(metric);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartObject("date_range");
+        var range = config.DateRange;
+        WriteOptional(writer, "last_days", range.LastDays);
+        WriteOptional(writer, "from", range.From);
+        WriteOptional(writer, "to", range.To);
+        WriteOptional(writer, "as_of", range.AsOf);
+        writer.WriteEndObject();
+    });
+
+    public static AggregateConfig ReadAggregate(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        var range = root.GetProperty("date_range");
+        DateRange dateRange;
+        if (range.TryGetProperty("last_days", out var lastDays))
+        {
+            dateRange = DateRange.Last(lastDays.GetInt32(), ReadOptionalDate(range, "as_of"));
+        }
+        else if (ReadOptionalDate(range, "from") is { } from && ReadOptionalDate(range, "to") is { } to)
+        {
+            dateRange = DateRange.Between(from, to);
+        }
+        else
+        {
+            dateRange = DateRange.All;
+        }
+
+        return new AggregateConfig
+        {
+            GroupBy = root.GetProperty("group_by").GetString()!,
+            IncludeMetrics = [.. root.GetProperty("include_metrics").EnumerateArray().Select(m => m.GetString()!)],
+            DateRange = dateRange,
+        };
+    }
+
+    public static string WriteFactors(IReadOnlyList<ScoreFactor> factors) => Write(writer =>
+    {
+        writer.WriteStartArray();
+        foreach (var factor in factors)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("code", factor.Code);
+            writer.WriteNumber("value", factor.Value);
+            writer.WriteNumber("weight", factor.Weight);
+            writer.WriteNumber("points", factor.Points);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    });
+
+    public static IReadOnlyList<ScoreFactor> ReadFactors(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return
+        [
+            .. document.RootElement.EnumerateArray().Select(f => new ScoreFactor(
+                f.GetProperty("code").GetString()!,
+                f.GetProperty("value").GetDecimal(),
+                f.GetProperty("weight").GetDecimal(),
+                f.GetProperty("points").GetDecimal())),
+        ];
+    }
+
+    private static string WriteObject(Action<Utf8JsonWriter> writeProperties) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        writeProperties(writer);
+        writer.WriteEndObject();
+    });
+
+    private static string Write(Action<Utf8JsonWriter> writeValue)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writeValue(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, DateOnly? value)
+    {
+        if (value is { } date)
+        {
+            writer.WriteString(name, SqliteValues.DateToText(date));
+        }
+    }
+
+    private static DateOnly? ReadOptionalDate(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? SqliteValues.TextToDate(value.GetString()!) : null;
+}

@@ -1,0 +1,362 @@
+using System.Text.RegularExpressions;
+using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+
+namespace TransactionPipeline.Storage.ConformanceTests;
+
+/// <summary>What every <see cref="IJobStore"/> must do; a store's test project derives one class from it.</summary>
+public abstract class JobStoreConformanceTests
+{
+    private const string Owner = "host-a";
+
+    /// <summary>Creates a store over a new, empty database.</summary>
+    protected abstract Task<IJobStore> CreateStoreAsync();
+
+    /// <summary>Creates a new store instance over the database of the last <see cref="CreateStoreAsync"/>, as after a restart.</summary>
+    protected abstract Task<IJobStore> ReopenStoreAsync();
+
+    [Fact]
+    public async Task CreateAsync_FirstJobOfTheDay_IdHasUtcDateAndNumberOne()
+    {
+        var store = await CreateStoreAsync();
+
+        // 23:30 at UTC-2 is already the next day in UTC.
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, new DateTimeOffset(2024, 12, 1, 23, 30, 0, TimeSpan.FromHours(-2))), default);
+
+        job.JobId.Should().Be("pipeline_20241202_001");
+    }
+
+    [Fact]
+    public async Task CreateAsync_SeveralJobs_IdsHaveTheFormAndIncrease()
+    {
+        var store = await CreateStoreAsync();
+
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            ids.Add((await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default)).JobId);
+        }
+
+        ids.Should().AllSatisfy(id => Regex.IsMatch(id, @"^pipeline_20241201_\d{3,}$").Should().BeTrue(id));
+        ids.Select(id => int.Parse(id["pipeline_20241201_".Length..])).Should().Equal(Enumerable.Range(1, 12));
+    }
+
+    [Fact]
+    public async Task CreateAsync_OtherDay_NumberingStartsAgain()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+
+        var nextDay = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddDays(1)), default);
+
+        nextDay.JobId.Should().Be("pipeline_20241202_001");
+    }
+
+    [Fact]
+    public async Task CreateAsync_AfterReopen_IdIsNotReused()
+    {
+        var store = await CreateStoreAsync();
+        var first = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+
+        var reopened = await ReopenStoreAsync();
+        var second = await reopened.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+
+        second.JobId.Should().NotBe(first.JobId).And.Be("pipeline_20241201_002");
+    }
+
+    [Fact]
+    public async Task CreateAsync_ConcurrentCalls_IdsAreUnique()
+    {
+        var store = await CreateStoreAsync();
+
+        var jobs = await Task.WhenAll(Enumerable.Range(0, 20).Select(
+            _ => store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default).AsTask()));
+
+        jobs.Select(j => j.JobId).Should().OnlyHaveUniqueItems().And.HaveCount(20);
+    }
+
+    [Fact]
+    public async Task CreateAsync_NewJob_IsOpenWithJobCreatedEvent()
+    {
+        var store = await CreateStoreAsync();
+
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt, BytesTotal: 4_096), default);
+
+        job.State.Should().Be(JobState.Open);
+        job.Stage.Should().Be(PipelineStage.Created);
+        job.Progress.Should().Be(JobProgress.None with { BytesTotal = 4_096 });
+        job.CreatedAt.Should().Be(CreatedAt);
+        job.UpdatedAt.Should().Be(CreatedAt);
+        (await store.FindAsync(job.JobId, default)).Should().Be(job);
+        var events = await store.ReadEventsAsync(job.JobId, 0, default);
+        events.Should().ContainSingle().Which.Should().Be(new JobEvent(1, JobEventTypes.JobCreated, CreatedAt, job));
+    }
+
+    [Fact]
+    public async Task FindAsync_UnknownJob_ReturnsNull()
+    {
+        var store = await CreateStoreAsync();
+
+        (await store.FindAsync("pipeline_20000101_001", default)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task UpdateAsync_WithEventType_AppendsEventsInSequenceWithTheSnapshot()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var importing = InProgress(job, 1);
+        var imported = InProgress(job, 2) with { Progress = new JobProgress(1_500, 90_000, 90_000, 0, 0) };
+
+        var started = await store.UpdateAsync(new JobUpdate(importing, Owner, JobEventTypes.ImportStarted), default);
+        var completed = await store.UpdateAsync(new JobUpdate(imported, Owner, JobEventTypes.ImportCompleted), default);
+
+        started.Should().Be(new JobEvent(2, JobEventTypes.ImportStarted, importing.UpdatedAt, importing));
+        completed.Should().Be(new JobEvent(3, JobEventTypes.ImportCompleted, imported.UpdatedAt, imported));
+        var events = await store.ReadEventsAsync(job.JobId, 0, default);
+        events.Select(e => e.Sequence).Should().Equal(1, 2, 3);
+        events.Skip(1).Should().Equal(started, completed);
+        (await store.FindAsync(job.JobId, default)).Should().Be(imported);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_WithoutEventType_ReplacesSnapshotAndAppendsNothing()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var progress = InProgress(job, 1) with { Progress = new JobProgress(10, 200, null, 0, 0) };
+
+        var appended = await store.UpdateAsync(new JobUpdate(progress, Owner), default);
+
+        appended.Should().BeNull();
+        (await store.FindAsync(job.JobId, default)).Should().Be(progress);
+        (await store.ReadEventsAsync(job.JobId, 0, default)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task UpdateAsync_FailedWithError_ErrorAndCompletionRoundTrip()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var failed = Failed(job);
+
+        var appended = await store.UpdateAsync(new JobUpdate(failed, Owner, JobEventTypes.Failed), default);
+
+        (await store.FindAsync(job.JobId, default)).Should().Be(failed);
+        appended!.Status.Error.Should().Be(failed.Error);
+        (await store.ReadEventsAsync(job.JobId, 1, default)).Should().ContainSingle().Which.Status.Should().Be(failed);
+    }
+
+    [Theory]
+    [InlineData(JobState.JobComplete)]
+    [InlineData(JobState.Failed)]
+    public async Task UpdateAsync_TerminalJob_ThrowsAndKeepsTheTerminalState(JobState terminal)
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var done = InProgress(job, 5) with { State = terminal, CompletedAt = CreatedAt.AddMinutes(5) };
+        await store.UpdateAsync(new JobUpdate(done, Owner, terminal == JobState.Failed ? JobEventTypes.Failed : JobEventTypes.JobComplete), default);
+
+        var update = async () => await store.UpdateAsync(new JobUpdate(InProgress(job, 6), Owner, JobEventTypes.ImportProgress), default);
+
+        await update.Should().ThrowAsync<InvalidOperationException>();
+        (await store.FindAsync(job.JobId, default)).Should().Be(done);
+        (await store.ReadEventsAsync(job.JobId, 0, default)).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_UnknownJob_Throws()
+    {
+        var store = await CreateStoreAsync();
+        var ghost = new JobStatus
+        {
+            JobId = "pipeline_20000101_001", State = JobState.InProgress, Stage = PipelineStage.Import, CreatedAt = CreatedAt, UpdatedAt = CreatedAt,
+        };
+
+        var update = async () => await store.UpdateAsync(new JobUpdate(ghost, Owner, JobEventTypes.ImportStarted), default);
+
+        await update.Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    [Fact]
+    public async Task ReadEventsAsync_AfterSequence_ReturnsOnlyLaterEvents()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        for (var minute = 1; minute <= 4; minute++)
+        {
+            await store.UpdateAsync(new JobUpdate(InProgress(job, minute), Owner, JobEventTypes.ImportProgress), default);
+        }
+
+        var events = await store.ReadEventsAsync(job.JobId, 3, default);
+
+        events.Select(e => e.Sequence).Should().Equal(4, 5);
+        events[^1].Status.UpdatedAt.Should().Be(CreatedAt.AddMinutes(4));
+        (await store.ReadEventsAsync("pipeline_20000101_001", 0, default)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_SameOwner_ReturnsTrueAndRefreshesUpdatedAt()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var claimedAt = CreatedAt.AddSeconds(10);
+
+        var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, Owner, claimedAt, CreatedAt.AddSeconds(-30)), default);
+
+        claimed.Should().BeTrue();
+        (await store.FindAsync(job.JobId, default)).Should().Be(job with { UpdatedAt = claimedAt });
+        (await store.ReadEventsAsync(job.JobId, 0, default)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_OtherOwnerWithFreshLease_ReturnsFalseAndChangesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+
+        var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, "host-b", CreatedAt.AddSeconds(10), CreatedAt.AddSeconds(-30)), default);
+
+        claimed.Should().BeFalse();
+        (await store.FindAsync(job.JobId, default)).Should().Be(job);
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_OtherOwnerWithStaleLease_ReturnsTrueAndTakesTheJob()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var claimedAt = CreatedAt.AddMinutes(5);
+
+        var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, "host-b", claimedAt, CreatedAt.AddMinutes(1)), default);
+
+        claimed.Should().BeTrue();
+        (await store.FindAsync(job.JobId, default))!.UpdatedAt.Should().Be(claimedAt);
+
+        // host-b now holds a fresh lease: the former owner cannot take it back.
+        (await store.TryClaimAsync(new JobClaim(job.JobId, Owner, claimedAt.AddSeconds(1), claimedAt.AddSeconds(-30)), default))
+            .Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_TerminalJob_ReturnsFalse()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
+
+        var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, Owner, CreatedAt.AddDays(1), CreatedAt.AddDays(1)), default);
+
+        claimed.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task TryClaimAsync_UnknownJob_ReturnsFalse()
+    {
+        var store = await CreateStoreAsync();
+
+        (await store.TryClaimAsync(new JobClaim("pipeline_20000101_001", Owner, CreatedAt, CreatedAt), default)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task ListUnfinishedAsync_MixedJobs_ReturnsOnlyUnfinishedOldestFirst()
+    {
+        var store = await CreateStoreAsync();
+        var newer = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddHours(2)), default);
+        var older = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var failed = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddHours(1)), default);
+        var complete = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddHours(1)), default);
+        var running = InProgress(older, 1);
+        await store.UpdateAsync(new JobUpdate(running, Owner, JobEventTypes.ImportStarted), default);
+        await store.UpdateAsync(new JobUpdate(Failed(failed), Owner, JobEventTypes.Failed), default);
+        await store.UpdateAsync(new JobUpdate(InProgress(complete, 1) with { State = JobState.JobComplete }, Owner, JobEventTypes.JobComplete), default);
+
+        var unfinished = await store.ListUnfinishedAsync(default);
+
+        unfinished.Should().Equal(running, newer);
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public async Task SaveConfigurationAsync_AnyDateRange_FindReturnsTheSameConfiguration(string name)
+    {
+        var configuration = ConfigurationNamed(name);
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+
+        await store.SaveConfigurationAsync(job.JobId, configuration, default);
+
+        var found = await store.FindConfigurationAsync(job.JobId, default);
+        found.Should().BeEquivalentTo(configuration, o => o.ComparingRecordsByMembers());
+        found!.CreditModel.RiskThreshold.Should().Be(configuration.CreditModel.RiskThreshold);
+    }
+
+    [Fact]
+    public async Task FindConfigurationAsync_NothingSaved_ReturnsNull()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+
+        (await store.FindConfigurationAsync(job.JobId, default)).Should().BeNull();
+        (await store.FindConfigurationAsync("pipeline_20000101_001", default)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task ReopenStoreAsync_AfterUpdates_StatusEventsAndConfigurationSurvive()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt, 1_000), default);
+        var running = InProgress(job, 3) with { Progress = new JobProgress(42, 500, 1_000, 0, 0) };
+        await store.UpdateAsync(new JobUpdate(running, Owner, JobEventTypes.ImportProgress), default);
+        var configuration = ConfigurationNamed("last_days_as_of");
+        await store.SaveConfigurationAsync(job.JobId, configuration, default);
+        var events = await store.ReadEventsAsync(job.JobId, 0, default);
+
+        var reopened = await ReopenStoreAsync();
+
+        (await reopened.FindAsync(job.JobId, default)).Should().Be(running);
+        (await reopened.ReadEventsAsync(job.JobId, 0, default)).Should().Equal(events);
+        (await reopened.FindConfigurationAsync(job.JobId, default)).Should().BeEquivalentTo(configuration, o => o.ComparingRecordsByMembers());
+        (await reopened.ListUnfinishedAsync(default)).Should().Equal(running);
+        (await reopened.UpdateAsync(new JobUpdate(InProgress(job, 4), Owner, JobEventTypes.ImportCompleted), default))!.Sequence.Should().Be(3);
+    }
+
+    public static TheoryData<string> Configurations() => ["default", "all_raw_json", "last_days", "last_days_as_of", "between"];
+
+    private static PipelineConfiguration ConfigurationNamed(string name)
+    {
+        var credit = new CreditModelConfig
+        {
+            ModelVersion = "v3.0-beta",
+            RiskThreshold = 0.6543m,
+            Weights = new CreditScoreWeights(0.5m, 0.25m, 0.25m),
+            VolumeTarget = 250,
+            RawJson = """{"model_version":"v3.0-beta","risk_threshold":0.6543,"extra":{"ünïcode":"✓"}}""",
+        };
+        return name switch
+        {
+            "default" => PipelineConfiguration.Default,
+            "all_raw_json" => new(credit, AggregateConfig.Default with { DateRange = DateRange.All }),
+            "last_days" => new(credit, new AggregateConfig { IncludeMetrics = ["total_amount"], DateRange = DateRange.Last(30) }),
+            "last_days_as_of" => new(CreditModelConfig.Default, new AggregateConfig { DateRange = DateRange.Last(7, new DateOnly(2024, 11, 30)) }),
+            "between" => new(credit, new AggregateConfig { DateRange = DateRange.Between(new DateOnly(2024, 1, 1), new DateOnly(2024, 3, 31)) }),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+        };
+    }
+
+    private static JobStatus InProgress(JobStatus job, int minutes) => job with
+    {
+        State = JobState.InProgress,
+        Stage = PipelineStage.Import,
+        UpdatedAt = job.CreatedAt.AddMinutes(minutes),
+    };
+
+    private static JobStatus Failed(JobStatus job) => job with
+    {
+        State = JobState.Failed,
+        Stage = PipelineStage.Import,
+        Progress = new JobProgress(7, 1_234, 10_000, 0, 0),
+        UpdatedAt = job.CreatedAt.AddMinutes(2),
+        CompletedAt = job.CreatedAt.AddMinutes(2),
+        Error = new JobError(JobErrorKind.InvalidInput, "data[7].amount: more than 2 decimals", 7, 1_234, "$.data[7].amount"),
+    };
+}

@@ -1,0 +1,145 @@
+using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+
+namespace TransactionPipeline.Storage.ConformanceTests;
+
+/// <summary>What every <see cref="ITransactionStore"/> must do; a store's test project derives one class from it.</summary>
+public abstract class TransactionStoreConformanceTests
+{
+    private const string JobA = "pipeline_20241201_001";
+    private const string JobB = "pipeline_20241201_002";
+
+    /// <summary>Creates a store over a new, empty database.</summary>
+    protected abstract Task<ITransactionStore> CreateStoreAsync();
+
+    /// <summary>Creates a new store instance over the database of the last <see cref="CreateStoreAsync"/>, as after a restart.</summary>
+    protected abstract Task<ITransactionStore> ReopenStoreAsync();
+
+    [Fact]
+    public async Task AppendAsync_SeveralBatches_ReadReturnsRowsInInsertOrder()
+    {
+        var store = await CreateStoreAsync();
+        var rows = Enumerable.Range(1, 1_234).Select(i => Row(i, $"row {i}", i % 3 == 0, 1 + (i % 28))).ToArray();
+
+        foreach (var chunk in rows.Chunk(250))
+        {
+            await store.AppendAsync(JobA, Batch(chunk), default);
+        }
+
+        (await ReadAllAsync(store, JobA)).Should().Equal(rows);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ExtremeAmounts_ReadBackExactly()
+    {
+        var store = await CreateStoreAsync();
+        TransactionRecord[] rows =
+        [
+            Row(0.01m), Row(-0.01m), Row(0m), Row(-9_999_999_999_999.99m), Row(9_999_999_999_999.99m),
+            Row(1_234_567_890_123.45m), Row(100.10m), Row(-42.5m),
+        ];
+
+        await store.AppendAsync(JobA, Batch(rows), default);
+
+        var read = await ReadAllAsync(store, JobA);
+        read.Select(r => r.Amount).Should().Equal(rows.Select(r => r.Amount));
+        read.Sum(r => r.Amount).Should().Be(1_234_567_890_181.05m);
+    }
+
+    [Fact]
+    public async Task AppendAsync_UnicodeAndEdgeDescriptions_ReadBackUnchanged()
+    {
+        var store = await CreateStoreAsync();
+        TransactionRecord[] rows =
+        [
+            Row(1m, "Zahlung für Müller – café ☕"), Row(2m, "日本語の説明"), Row(3m, "emoji 🚀 and 'quotes' \"double\""),
+            Row(4m, string.Empty), Row(5m, new string('x', 255)), Row(6m, "line\nbreak\ttab"),
+        ];
+
+        await store.AppendAsync(JobA, Batch(rows), default);
+
+        (await ReadAllAsync(store, JobA)).Should().Equal(rows);
+    }
+
+    [Fact]
+    public async Task AppendAsync_DatesAndRevenueFlags_ReadBackUnchanged()
+    {
+        var store = await CreateStoreAsync();
+        TransactionRecord[] rows =
+        [
+            new(1m, new DateOnly(1, 1, 1), true, "min"), new(2m, new DateOnly(9999, 12, 31), false, "max"),
+            new(3m, new DateOnly(2024, 2, 29), true, "leap"),
+        ];
+
+        await store.AppendAsync(JobA, Batch(rows), default);
+
+        (await ReadAllAsync(store, JobA)).Should().Equal(rows);
+    }
+
+    [Fact]
+    public async Task AppendAsync_EmptyBatch_StoresNothing()
+    {
+        var store = await CreateStoreAsync();
+
+        await store.AppendAsync(JobA, Batch(), default);
+
+        (await ReadAllAsync(store, JobA)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AppendAsync_TwoJobsInterleaved_RowsDoNotMix()
+    {
+        var store = await CreateStoreAsync();
+
+        await store.AppendAsync(JobA, Batch(Row(1m, "a1"), Row(2m, "a2")), default);
+        await store.AppendAsync(JobB, Batch(Row(10m, "b1")), default);
+        await store.AppendAsync(JobA, Batch(Row(3m, "a3")), default);
+
+        (await ReadAllAsync(store, JobA)).Select(r => r.Description).Should().Equal("a1", "a2", "a3");
+        (await ReadAllAsync(store, JobB)).Select(r => r.Description).Should().Equal("b1");
+    }
+
+    [Fact]
+    public async Task ReadAsync_UnknownJob_ReturnsNothing()
+    {
+        var store = await CreateStoreAsync();
+
+        (await ReadAllAsync(store, "pipeline_20000101_001")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task DeleteAsync_OneJob_RemovesOnlyItsRows()
+    {
+        var store = await CreateStoreAsync();
+        await store.AppendAsync(JobA, Batch(Row(1m), Row(2m)), default);
+        await store.AppendAsync(JobB, Batch(Row(3m)), default);
+
+        await store.DeleteAsync(JobA, default);
+
+        (await ReadAllAsync(store, JobA)).Should().BeEmpty();
+        (await ReadAllAsync(store, JobB)).Should().Equal(Row(3m));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AfterDelete_StartsAFreshSequence()
+    {
+        var store = await CreateStoreAsync();
+        await store.AppendAsync(JobA, Batch(Row(1m, "old")), default);
+        await store.DeleteAsync(JobA, default);
+
+        await store.AppendAsync(JobA, Batch(Row(2m, "new")), default);
+
+        (await ReadAllAsync(store, JobA)).Should().Equal(Row(2m, "new"));
+    }
+
+    [Fact]
+    public async Task ReopenStoreAsync_AfterAppends_RowsSurviveAndAppendsContinueInOrder()
+    {
+        var store = await CreateStoreAsync();
+        await store.AppendAsync(JobA, Batch(Row(1m, "before"), Row(-0.01m, "before")), default);
+
+        var reopened = await ReopenStoreAsync();
+        await reopened.AppendAsync(JobA, Batch(Row(2m, "after")), default);
+
+        (await ReadAllAsync(reopened, JobA)).Should().Equal(Row(1m, "before"), Row(-0.01m, "before"), Row(2m, "after"));
+    }
+}
