@@ -8,7 +8,7 @@ internal sealed class ProgressDisplay(string path, long totalBytes)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _interactive = !Console.IsOutputRedirected;
-    private TimeSpan _lastLine = TimeSpan.MinValue;
+    private TimeSpan _lastLine = TimeSpan.FromSeconds(-10);
     private bool _onProgressLine;
 
     public void Show(JobEvent jobEvent)
