@@ -82,7 +82,7 @@ internal sealed partial class SqliteStore
                 ?? throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
             if (TextToState(state) is JobState.JobComplete or JobState.Failed)
             {
-                throw new InvalidOperationException($"Job '{status.JobId}' is already {TextToState(state)}.");
+                throw new InvalidOperationException($"Job '{status.JobId}' is already {state}.");
             }
         }
 
