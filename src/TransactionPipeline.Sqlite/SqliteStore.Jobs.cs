@@ -65,8 +65,8 @@ internal sealed partial class SqliteStore
     public async ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        var jobs = await QueryJobsAsync($"{SelectJobSql} WHERE id = @id;", cancellationToken, ("@id", jobId)).ConfigureAwait(false);
-        return jobs.Count == 0 ? null : jobs[0];
+        return await QueryAsync($"{SelectJobSql} WHERE id = @id;", ReadJob, cancellationToken, ("@id", jobId))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
@@ -82,7 +82,7 @@ internal sealed partial class SqliteStore
                 ?? throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
             if (TextToState(state) is JobState.JobComplete or JobState.Failed)
             {
-                throw new InvalidOperationException($"Job '{status.JobId}' is already {TextToState(state)}.");
+                throw new InvalidOperationException($"Job '{status.JobId}' is already {state}.");
             }
         }
 
@@ -124,16 +124,12 @@ internal sealed partial class SqliteStore
     public async ValueTask<PipelineConfiguration?> FindConfigurationAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var command = CreateCommand(
-            connection,
-            null,
-            "SELECT credit_config_json, aggregate_config_json FROM jobs WHERE id = @id AND credit_config_json IS NOT NULL;",
-            ("@id", jobId));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new PipelineConfiguration(StoredJson.ReadCreditModel(reader.GetString(0)), StoredJson.ReadAggregate(reader.GetString(1)))
-            : null;
+        return await QueryAsync(
+                "SELECT credit_config_json, aggregate_config_json FROM jobs WHERE id = @id AND credit_config_json IS NOT NULL;",
+                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1))),
+                cancellationToken,
+                ("@id", jobId))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken)
@@ -158,26 +154,19 @@ internal sealed partial class SqliteStore
     }
 
     public async ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
-        await QueryJobsAsync($"{SelectJobSql} WHERE state NOT IN {TerminalStates} ORDER BY created_at, id;", cancellationToken).ConfigureAwait(false);
+        await QueryAsync($"{SelectJobSql} WHERE state NOT IN {TerminalStates} ORDER BY created_at, id;", ReadJob, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var command = CreateCommand(
-            connection,
-            null,
-            $"SELECT sequence, event_type, timestamp, {StatusColumns} FROM job_events WHERE job_id = @id AND sequence > @after ORDER BY sequence;",
-            ("@id", jobId),
-            ("@after", afterSequence));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var events = new List<JobEvent>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            events.Add(new JobEvent(reader.GetInt64(0), reader.GetString(1), FromTicks(reader.GetInt64(2)), ReadStatus(reader, jobId, 3)));
-        }
-
-        return events;
+        return await QueryAsync(
+                $"SELECT sequence, event_type, timestamp, {StatusColumns} FROM job_events WHERE job_id = @id AND sequence > @after ORDER BY sequence;",
+                r => new JobEvent(r.GetInt64(0), r.GetString(1), FromTicks(r.GetInt64(2)), ReadStatus(r, jobId, 3)),
+                cancellationToken,
+                ("@id", jobId),
+                ("@after", afterSequence))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async ValueTask<JobEvent> AppendEventAsync(
@@ -195,19 +184,5 @@ internal sealed partial class SqliteStore
         return new JobEvent(sequence, eventType, status.UpdatedAt, status);
     }
 
-    private async ValueTask<List<JobStatus>> QueryJobsAsync(
-        string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var command = CreateCommand(connection, null, sql, parameters);
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var jobs = new List<JobStatus>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var jobId = reader.GetString(0);
-            jobs.Add(ReadStatus(reader, jobId, 1));
-        }
-
-        return jobs;
-    }
+    private static JobStatus ReadJob(SqliteDataReader reader) => ReadStatus(reader, reader.GetString(0), 1);
 }

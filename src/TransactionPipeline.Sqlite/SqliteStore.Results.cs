@@ -15,64 +15,31 @@ internal sealed partial class SqliteStore
         // Delete and insert in one transaction: readers see the old results or the new ones, never a mix.
         using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await DeleteResultsAsync(connection, transaction, result.JobId, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(
-            connection,
-            transaction,
-            "INSERT INTO results (job_id, transactions_processed, model_version, config_used_json) VALUES (@job_id, @processed, @version, @config);",
-            cancellationToken,
-            ("@job_id", result.JobId),
-            ("@processed", result.TransactionsProcessed),
-            ("@version", result.ModelVersion),
-            ("@config", result.ConfigUsedJson)).ConfigureAwait(false);
-
-        foreach (var aggregate in result.Aggregates)
-        {
-            await ExecuteAsync(
-                connection,
-                transaction,
-                "INSERT INTO aggregates (job_id, date, total_amount, revenue_amount, transaction_count) VALUES (@job_id, @date, @total, @revenue, @count);",
-                cancellationToken,
-                ("@job_id", result.JobId),
-                ("@date", DateToText(aggregate.Date)),
-                ("@total", DecimalToText(aggregate.TotalAmount)),
-                ("@revenue", DecimalToText(aggregate.RevenueAmount)),
-                ("@count", aggregate.TransactionCount)).ConfigureAwait(false);
-        }
-
-        foreach (var assessment in result.Assessments)
-        {
-            await ExecuteAsync(
-                connection,
-                transaction,
-                "INSERT INTO assessments (job_id, date, credit_score, risk_level, factors_json) VALUES (@job_id, @date, @score, @risk, @factors);",
-                cancellationToken,
-                ("@job_id", result.JobId),
-                ("@date", DateToText(assessment.Date)),
-                ("@score", assessment.CreditScore),
-                ("@risk", RiskToText(assessment.RiskLevel)),
-                ("@factors", StoredJson.WriteFactors(assessment.Factors))).ConfigureAwait(false);
-        }
-
-        foreach (var offer in result.Offers)
-        {
-            await ExecuteAsync(
-                connection,
-                transaction,
-                """
-                INSERT INTO offers (job_id, date, offer_type, amount, interest_rate, credit_score, risk_level, transaction_count)
-                VALUES (@job_id, @date, @type, @amount, @rate, @score, @risk, @count);
-                """,
-                cancellationToken,
-                ("@job_id", result.JobId),
-                ("@date", DateToText(offer.Date)),
-                ("@type", offer.OfferType),
-                ("@amount", DecimalToText(offer.Amount)),
-                ("@rate", DecimalToText(offer.InterestRate)),
-                ("@score", offer.CreditScore),
-                ("@risk", RiskToText(offer.RiskLevel)),
-                ("@count", offer.TransactionCount)).ConfigureAwait(false);
-        }
-
+        var rows = new JobRows(connection, transaction, result.JobId);
+        await rows.InsertAsync(
+            "results",
+            ["transactions_processed", "model_version", "config_used_json"],
+            [result],
+            r => [r.TransactionsProcessed, r.ModelVersion, r.ConfigUsedJson],
+            cancellationToken).ConfigureAwait(false);
+        await rows.InsertAsync(
+            "aggregates",
+            ["date", "total_amount", "revenue_amount", "transaction_count"],
+            result.Aggregates,
+            a => [DateToText(a.Date), DecimalToText(a.TotalAmount), DecimalToText(a.RevenueAmount), a.TransactionCount],
+            cancellationToken).ConfigureAwait(false);
+        await rows.InsertAsync(
+            "assessments",
+            ["date", "credit_score", "risk_level", "factors_json"],
+            result.Assessments,
+            a => [DateToText(a.Date), a.CreditScore, RiskToText(a.RiskLevel), StoredJson.WriteFactors(a.Factors)],
+            cancellationToken).ConfigureAwait(false);
+        await rows.InsertAsync(
+            "offers",
+            ["date", "offer_type", "amount", "interest_rate", "credit_score", "risk_level", "transaction_count"],
+            result.Offers,
+            o => [DateToText(o.Date), o.OfferType, DecimalToText(o.Amount), DecimalToText(o.InterestRate), o.CreditScore, RiskToText(o.RiskLevel), o.TransactionCount],
+            cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,11 +50,9 @@ internal sealed partial class SqliteStore
 
         // A deferred read transaction pins one snapshot, so the header and its rows come from the same save.
         using var transaction = connection.BeginTransaction(deferred: true);
-        var header = await QueryAsync(
-            connection,
-            transaction,
+        var rows = new JobRows(connection, transaction, jobId);
+        var header = await rows.ReadAsync(
             "SELECT transactions_processed, model_version, config_used_json FROM results WHERE job_id = @job_id;",
-            jobId,
             r => (Processed: r.GetInt64(0), Version: r.GetString(1), Config: NullableString(r, 2)),
             cancellationToken).ConfigureAwait(false);
         if (header.Count == 0)
@@ -96,28 +61,19 @@ internal sealed partial class SqliteStore
         }
 
         // Rows come back in the order they were saved (rowid order within the job).
-        var aggregates = await QueryAsync(
-            connection,
-            transaction,
+        var aggregates = await rows.ReadAsync(
             "SELECT date, total_amount, revenue_amount, transaction_count FROM aggregates WHERE job_id = @job_id ORDER BY rowid;",
-            jobId,
             r => new DailyAggregate(TextToDate(r.GetString(0)), TextToDecimal(r.GetString(1)), TextToDecimal(r.GetString(2)), r.GetInt64(3)),
             cancellationToken).ConfigureAwait(false);
-        var assessments = await QueryAsync(
-            connection,
-            transaction,
+        var assessments = await rows.ReadAsync(
             "SELECT date, credit_score, risk_level, factors_json FROM assessments WHERE job_id = @job_id ORDER BY rowid;",
-            jobId,
             r => new CreditAssessment(TextToDate(r.GetString(0)), r.GetInt32(1), TextToRisk(r.GetString(2)), StoredJson.ReadFactors(r.GetString(3))),
             cancellationToken).ConfigureAwait(false);
-        var offers = await QueryAsync(
-            connection,
-            transaction,
+        var offers = await rows.ReadAsync(
             """
             SELECT date, offer_type, amount, interest_rate, credit_score, risk_level, transaction_count
             FROM offers WHERE job_id = @job_id ORDER BY rowid;
             """,
-            jobId,
             r => new CreditOffer(
                 TextToDate(r.GetString(0)),
                 r.GetString(1),
@@ -160,22 +116,36 @@ internal sealed partial class SqliteStore
         }
     }
 
-    private static async ValueTask<List<T>> QueryAsync<T>(
-        SqliteConnection connection,
-        SqliteTransaction transaction,
-        string sql,
-        string jobId,
-        Func<SqliteDataReader, T> read,
-        CancellationToken cancellationToken)
+    /// <summary>Writes and reads the rows of one job's results inside one transaction.</summary>
+    private readonly record struct JobRows(SqliteConnection Connection, SqliteTransaction Transaction, string JobId)
     {
-        using var command = CreateCommand(connection, transaction, sql, ("@job_id", jobId));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        /// <summary>Inserts rows with one command per table, reused row after row.</summary>
+        public async ValueTask InsertAsync<T>(
+            string table, string[] columns, IEnumerable<T> items, Func<T, object?[]> values, CancellationToken cancellationToken)
         {
-            rows.Add(read(reader));
+            var sql = $"INSERT INTO {table} (job_id, {string.Join(", ", columns)}) VALUES (@job_id, {string.Join(", ", columns.Select(c => "@" + c))});";
+            using var command = CreateCommand(Connection, Transaction, sql, ("@job_id", JobId));
+            foreach (var column in columns)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = "@" + column });
+            }
+
+            foreach (var item in items)
+            {
+                var rowValues = values(item);
+                for (var i = 0; i < rowValues.Length; i++)
+                {
+                    command.Parameters[i + 1].Value = rowValues[i] ?? DBNull.Value;
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        return rows;
+        public async ValueTask<List<T>> ReadAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+        {
+            using var command = CreateCommand(Connection, Transaction, sql, ("@job_id", JobId));
+            return await ReadRowsAsync(command, read, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 }

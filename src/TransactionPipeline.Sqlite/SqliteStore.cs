@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace TransactionPipeline.Sqlite;
@@ -111,6 +112,28 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
         }
 
         return command;
+    }
+
+    /// <summary>Runs a query on a connection of its own and streams its rows; the connection closes when the enumeration ends.</summary>
+    private async IAsyncEnumerable<T> QueryAsync<T>(
+        string sql, Func<SqliteDataReader, T> read, [EnumeratorCancellation] CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = CreateCommand(connection, null, sql, parameters);
+        await foreach (var row in ReadRowsAsync(command, read, cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+
+    private static async IAsyncEnumerable<T> ReadRowsAsync<T>(
+        SqliteCommand command, Func<SqliteDataReader, T> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return read(reader);
+        }
     }
 
     private static async ValueTask<int> ExecuteAsync(

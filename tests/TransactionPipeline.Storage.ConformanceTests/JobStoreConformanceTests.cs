@@ -4,15 +4,9 @@ using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
 namespace TransactionPipeline.Storage.ConformanceTests;
 
 /// <summary>What every <see cref="IJobStore"/> must do; a store's test project derives one class from it.</summary>
-public abstract class JobStoreConformanceTests
+public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore>
 {
     private const string Owner = "host-a";
-
-    /// <summary>Creates a store over a new, empty database.</summary>
-    protected abstract Task<IJobStore> CreateStoreAsync();
-
-    /// <summary>Creates a new store instance over the database of the last <see cref="CreateStoreAsync"/>, as after a restart.</summary>
-    protected abstract Task<IJobStore> ReopenStoreAsync();
 
     [Fact]
     public async Task CreateAsync_FirstJobOfTheDay_IdHasUtcDateAndNumberOne()

@@ -1,17 +1,8 @@
 namespace TransactionPipeline.Storage.ConformanceTests;
 
 /// <summary>What every <see cref="IResultStore"/> must do; a store's test project derives one class from it.</summary>
-public abstract class ResultStoreConformanceTests
+public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResultStore>
 {
-    private const string JobA = "pipeline_20241201_001";
-    private const string JobB = "pipeline_20241201_002";
-
-    /// <summary>Creates a store over a new, empty database.</summary>
-    protected abstract Task<IResultStore> CreateStoreAsync();
-
-    /// <summary>Creates a new store instance over the database of the last <see cref="CreateStoreAsync"/>, as after a restart.</summary>
-    protected abstract Task<IResultStore> ReopenStoreAsync();
-
     [Fact]
     public async Task SaveAsync_FullResult_FindReturnsTheSameValues()
     {

@@ -3,17 +3,8 @@ using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
 namespace TransactionPipeline.Storage.ConformanceTests;
 
 /// <summary>What every <see cref="ITransactionStore"/> must do; a store's test project derives one class from it.</summary>
-public abstract class TransactionStoreConformanceTests
+public abstract class TransactionStoreConformanceTests : StoreConformanceTests<ITransactionStore>
 {
-    private const string JobA = "pipeline_20241201_001";
-    private const string JobB = "pipeline_20241201_002";
-
-    /// <summary>Creates a store over a new, empty database.</summary>
-    protected abstract Task<ITransactionStore> CreateStoreAsync();
-
-    /// <summary>Creates a new store instance over the database of the last <see cref="CreateStoreAsync"/>, as after a restart.</summary>
-    protected abstract Task<ITransactionStore> ReopenStoreAsync();
-
     [Fact]
     public async Task AppendAsync_SeveralBatches_ReadReturnsRowsInInsertOrder()
     {
