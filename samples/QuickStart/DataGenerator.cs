@@ -28,9 +28,16 @@ internal static class DataGenerator
             random ^= random << 13;
             random ^= random >> 7;
             random ^= random << 17;
-            var isRevenue = random % 5 < 3;
+            // Weekends are quieter and each weekday has its own revenue share, so scores and risk levels vary by date.
+            var daysBack = (int)((random >> 8) % (ulong)days);
+            var date = lastDay.AddDays(-daysBack);
+            if (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday && (random >> 40) % 4 != 0)
+            {
+                continue;
+            }
+
+            var isRevenue = (int)((random >> 3) % 10) < 2 + ((int)date.DayOfWeek * 1);
             var cents = (long)(random >> 20) % (isRevenue ? 500_000 : 200_000) + 100;
-            var date = lastDay.AddDays(-(int)((random >> 8) % (ulong)days));
 
             if (items > 0)
             {
