@@ -85,12 +85,6 @@ static async Task<int> ProcessAsync(string path, CommandLine options, Cancellati
     await foreach (var jobEvent in pipeline.WatchAsync(jobId, 0, cancellationToken))
     {
         display.Show(jobEvent);
-        if (options.Has("--hold-after-import") && jobEvent.EventType == JobEventTypes.ImportCompleted)
-        {
-            // For trying crash recovery by hand: kill the process now, then run "resume".
-            Console.WriteLine($"Holding job {jobId} after its import (pid {Environment.ProcessId}); kill this process, then run resume.");
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
     }
 
     var status = await run;
@@ -128,7 +122,7 @@ static ServiceProvider BuildServices(CommandLine options)
 {
     var database = options.Value("--db") ?? "pipeline.db";
     var services = new ServiceCollection();
-    services.AddTransactionPipeline(o =>
+    var pipeline = services.AddTransactionPipeline(o =>
         {
             o.ProgressInterval = TimeSpan.FromMilliseconds(250);
             o.EventPollInterval = TimeSpan.FromMilliseconds(100);
@@ -138,6 +132,11 @@ static ServiceProvider BuildServices(CommandLine options)
             o.RecoveryInterval = TimeSpan.FromSeconds(1);
         })
         .UseSqlite($"Data Source={database}");
+    if (options.Has("--hold-after-import"))
+    {
+        pipeline.AddResultStage<HoldStage>();
+    }
+
     return services.BuildServiceProvider();
 }
 
