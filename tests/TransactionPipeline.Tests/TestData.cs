@@ -42,10 +42,12 @@ internal static class TestData
     public static MemoryStream Stream(string body) => new(Encoding.UTF8.GetBytes(body));
 }
 
-/// <summary>A stream that hands out at most <c>chunk</c> bytes per read, to split every token across reads.</summary>
-internal sealed class TrickleStream(byte[] data, int chunk = 1) : Stream
+/// <summary>A forward-only, read-only stream over bytes in memory; subclasses decide how much each read returns.</summary>
+internal abstract class ReadOnlyTestStream(byte[] data) : Stream
 {
-    private int _position;
+    protected byte[] Data { get; } = data;
+
+    protected int Offset { get; set; }
 
     public override bool CanRead => true;
 
@@ -55,17 +57,9 @@ internal sealed class TrickleStream(byte[] data, int chunk = 1) : Stream
 
     public override long Length => throw new NotSupportedException();
 
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override long Position { get => Offset; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var n = Math.Min(Math.Min(chunk, buffer.Length), data.Length - _position);
-        data.AsSpan(_position, n).CopyTo(buffer);
-        _position += n;
-        return n;
-    }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(buffer.Span));
@@ -79,43 +73,25 @@ internal sealed class TrickleStream(byte[] data, int chunk = 1) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected int Copy(Span<byte> buffer, int limit)
+    {
+        var n = Math.Min(Math.Min(limit, buffer.Length), Data.Length - Offset);
+        Data.AsSpan(Offset, n).CopyTo(buffer);
+        Offset += n;
+        return n;
+    }
+}
+
+/// <summary>A stream that hands out at most <c>chunk</c> bytes per read, to split every token across reads.</summary>
+internal sealed class TrickleStream(byte[] data, int chunk = 1) : ReadOnlyTestStream(data)
+{
+    public override int Read(Span<byte> buffer) => Copy(buffer, chunk);
 }
 
 /// <summary>A stream that fails after <c>failAfter</c> bytes, as a request body does when its client disconnects.</summary>
-internal sealed class BrokenStream(byte[] data, int failAfter) : Stream
+internal sealed class BrokenStream(byte[] data, int failAfter) : ReadOnlyTestStream(data)
 {
-    private int _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        if (_position >= failAfter)
-        {
-            throw new IOException("The client disconnected.");
-        }
-
-        var n = Math.Min(Math.Min(count, failAfter - _position), data.Length - _position);
-        data.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
-        _position += n;
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(Span<byte> buffer) =>
+        Offset >= failAfter ? throw new IOException("The client disconnected.") : Copy(buffer, failAfter - Offset);
 }
