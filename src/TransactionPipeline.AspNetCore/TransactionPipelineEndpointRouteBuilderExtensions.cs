@@ -24,7 +24,7 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
         api.MapPost("/financial-transactions/process-transactions/", SubmitEndpoint.SubmitAsync)
             .WithName("ProcessTransactions")
             .WithSummary("Streams a transaction file into a new job and answers once it is imported.")
-            .Accepts<Stream>("application/json")
+            .Accepts<Stream>("application/json", "application/octet-stream")
             .Produces<SubmitResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status500InternalServerError);

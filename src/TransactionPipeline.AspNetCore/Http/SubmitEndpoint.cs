@@ -135,7 +135,7 @@ internal static class Problems
         var extensions = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["job_id"] = status.JobId,
-            ["status"] = WireNames.Of(status.State),
+            ["job_status"] = WireNames.Of(status.State),
             ["current_stage"] = WireNames.Of(status.Stage),
         };
         if (status.Error is { } error)
