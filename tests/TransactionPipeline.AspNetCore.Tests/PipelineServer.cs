@@ -28,11 +28,12 @@ internal sealed class PipelineServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<PipelineServer> StartAsync(Action<TransactionPipelineHttpOptions>? configure = null)
+    public static async Task<PipelineServer> StartAsync(
+        Action<TransactionPipelineHttpOptions>? configure = null, Action<ITransactionPipelineBuilder>? pipeline = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddTransactionPipeline(options =>
+        var pipelineBuilder = builder.Services.AddTransactionPipeline(options =>
             {
                 options.EventPollInterval = TimeSpan.FromMilliseconds(50);
                 options.ProgressInterval = TimeSpan.FromMilliseconds(50);
@@ -46,6 +47,7 @@ internal sealed class PipelineServer : IAsyncDisposable
                 options.WebhookTimeout = TimeSpan.FromSeconds(5);
                 configure?.Invoke(options);
             });
+        pipeline?.Invoke(pipelineBuilder);
         var app = builder.Build();
         app.Urls.Add("http://127.0.0.1:0");
         app.MapTransactionPipeline();
