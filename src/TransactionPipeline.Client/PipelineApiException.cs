@@ -45,13 +45,13 @@ public sealed class PipelineApiException : Exception
     /// <summary>Gets the byte offset of the error in the submitted body.</summary>
     public long? ByteOffset => Number("byte_offset");
 
-    private string? String(string name) =>
-        Problem.ValueKind == JsonValueKind.Object && Problem.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
+    internal static string? ReadString(JsonElement problem, string name) =>
+        Member(problem, name, JsonValueKind.String) is { } value ? value.GetString() : null;
 
-    private long? Number(string name) =>
-        Problem.ValueKind == JsonValueKind.Object && Problem.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            ? value.GetInt64()
-            : null;
+    private string? String(string name) => ReadString(Problem, name);
+
+    private long? Number(string name) => Member(Problem, name, JsonValueKind.Number)?.GetInt64();
+
+    private static JsonElement? Member(JsonElement problem, string name, JsonValueKind kind) =>
+        problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var value) && value.ValueKind == kind ? value : null;
 }

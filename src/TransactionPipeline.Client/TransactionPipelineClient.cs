@@ -172,11 +172,7 @@ public sealed class TransactionPipelineClient
             // Not a problem document (a proxy's error page, say); the status alone has to do.
         }
 
-        throw new PipelineApiException(response.StatusCode, Read(problem, "title"), Read(problem, "detail"), problem);
+        throw new PipelineApiException(
+            response.StatusCode, PipelineApiException.ReadString(problem, "title"), PipelineApiException.ReadString(problem, "detail"), problem);
     }
-
-    private static string? Read(JsonElement problem, string name) =>
-        problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

@@ -40,10 +40,13 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
         _client = CreateClient(_options);
     }
 
-    public static HttpClient CreateClient(TransactionPipelineHttpOptions options)
+    public static HttpClient CreateClient(TransactionPipelineHttpOptions options) =>
+        new(CreateHandler(options)) { Timeout = options.WebhookTimeout };
+
+    internal static SocketsHttpHandler CreateHandler(TransactionPipelineHttpOptions options)
     {
         var allowPrivate = options.AllowPrivateWebhookTargets;
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             // A redirect would let a public receiver bounce the request to a private address.
             AllowAutoRedirect = false,
@@ -51,7 +54,6 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
             ConnectTimeout = options.WebhookTimeout,
             ConnectCallback = (context, cancellationToken) => WebhookTargetGuard.ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
         };
-        return new HttpClient(handler) { Timeout = options.WebhookTimeout };
     }
 
     public override void Dispose()
