@@ -9,8 +9,10 @@ builder.Services.AddTransactionPipeline()
         // Lets a developer point webhooks at a receiver on this machine; production keeps the forgery guard.
         options.AllowPrivateWebhookTargets = builder.Environment.IsDevelopment();
     });
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
+app.MapOpenApi();
 app.MapTransactionPipeline();
 app.Run();
 

@@ -5,27 +5,44 @@ using System.Text.Json.Serialization;
 namespace TransactionPipeline.AspNetCore.Http;
 
 // The wire shapes of the HTTP API. They are internal: users see JSON, not these types, so they can change freely.
+// Names are explicit rather than left to the naming policy, so that the host's own JSON options (which OpenAPI
+// uses to describe the schemas) cannot respell them.
 internal sealed record SubmitResponse(
-    string JobId,
-    string Status,
-    string StatusUrl,
-    string OffersUrl,
-    string EventsUrl,
-    string EstimatedDuration,
-    double EstimatedDurationSeconds,
-    ImportThroughput ImportThroughput,
-    string NextSteps,
-    string Tips);
+    [property: JsonPropertyName("job_id")] string JobId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("status_url")] string StatusUrl,
+    [property: JsonPropertyName("offers_url")] string OffersUrl,
+    [property: JsonPropertyName("events_url")] string EventsUrl,
+    [property: JsonPropertyName("estimated_duration")] string EstimatedDuration,
+    [property: JsonPropertyName("estimated_duration_seconds")] double EstimatedDurationSeconds,
+    [property: JsonPropertyName("import_throughput")] ImportThroughput ImportThroughput,
+    [property: JsonPropertyName("next_steps")] string NextSteps,
+    [property: JsonPropertyName("tips")] string Tips);
 
-internal sealed record ImportThroughput(long TransactionsImported, long BytesRead, double ElapsedSeconds, double BytesPerSecond, double TransactionsPerSecond);
+internal sealed record ImportThroughput(
+    [property: JsonPropertyName("transactions_imported")] long TransactionsImported,
+    [property: JsonPropertyName("bytes_read")] long BytesRead,
+    [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds,
+    [property: JsonPropertyName("bytes_per_second")] double BytesPerSecond,
+    [property: JsonPropertyName("transactions_per_second")] double TransactionsPerSecond);
 
-internal sealed record ProgressResponse(long TransactionsImported, long BytesRead, long? BytesTotal, int AggregatesCreated, int OffersGenerated)
+internal sealed record ProgressResponse(
+    [property: JsonPropertyName("transactions_imported")] long TransactionsImported,
+    [property: JsonPropertyName("bytes_read")] long BytesRead,
+    [property: JsonPropertyName("bytes_total")] long? BytesTotal,
+    [property: JsonPropertyName("aggregates_created")] int AggregatesCreated,
+    [property: JsonPropertyName("offers_generated")] int OffersGenerated)
 {
     public static ProgressResponse From(JobProgress progress) => new(
         progress.TransactionsImported, progress.BytesRead, progress.BytesTotal, progress.AggregatesCreated, progress.OffersGenerated);
 }
 
-internal sealed record ErrorResponse(string Kind, string Message, long? ItemIndex, long? ByteOffset, string? Path)
+internal sealed record ErrorResponse(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("item_index")] long? ItemIndex,
+    [property: JsonPropertyName("byte_offset")] long? ByteOffset,
+    [property: JsonPropertyName("path")] string? Path)
 {
     public static ErrorResponse? From(JobError? error) => error is null
         ? null
@@ -33,14 +50,14 @@ internal sealed record ErrorResponse(string Kind, string Message, long? ItemInde
 }
 
 internal sealed record JobStatusResponse(
-    string JobId,
-    string Status,
-    string CurrentStage,
-    ProgressResponse Progress,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    DateTimeOffset? CompletedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ErrorResponse? Error)
+    [property: JsonPropertyName("job_id")] string JobId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("current_stage")] string CurrentStage,
+    [property: JsonPropertyName("progress")] ProgressResponse Progress,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("completed_at")] DateTimeOffset? CompletedAt,
+    [property: JsonPropertyName("error")] [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ErrorResponse? Error)
 {
     public static JobStatusResponse From(JobStatus status) => new(
         status.JobId,
@@ -54,14 +71,14 @@ internal sealed record JobStatusResponse(
 }
 
 internal sealed record JobEventResponse(
-    string EventType,
-    string JobId,
-    long Sequence,
-    DateTimeOffset Timestamp,
-    string Status,
-    string CurrentStage,
-    ProgressResponse Progress,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ErrorResponse? Error)
+    [property: JsonPropertyName("event_type")] string EventType,
+    [property: JsonPropertyName("job_id")] string JobId,
+    [property: JsonPropertyName("sequence")] long Sequence,
+    [property: JsonPropertyName("timestamp")] DateTimeOffset Timestamp,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("current_stage")] string CurrentStage,
+    [property: JsonPropertyName("progress")] ProgressResponse Progress,
+    [property: JsonPropertyName("error")] [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ErrorResponse? Error)
 {
     public static JobEventResponse From(JobEvent jobEvent) => new(
         jobEvent.EventType,
@@ -75,20 +92,31 @@ internal sealed record JobEventResponse(
 }
 
 internal sealed record OfferResponse(
-    DateOnly Date, string OfferType, decimal Amount, decimal InterestRate, int CreditScore, string RiskLevel, long TransactionCount);
+    [property: JsonPropertyName("date")] DateOnly Date, [property: JsonPropertyName("offer_type")] string OfferType, [property: JsonPropertyName("amount")] decimal Amount, [property: JsonPropertyName("interest_rate")] decimal InterestRate, [property: JsonPropertyName("credit_score")] int CreditScore, [property: JsonPropertyName("risk_level")] string RiskLevel, [property: JsonPropertyName("transaction_count")] long TransactionCount);
 
-internal sealed record PipelineSummary(long TransactionsProcessed, int AggregatesCreated, int OffersGenerated);
+internal sealed record PipelineSummary(
+    [property: JsonPropertyName("transactions_processed")] long TransactionsProcessed,
+    [property: JsonPropertyName("aggregates_created")] int AggregatesCreated,
+    [property: JsonPropertyName("offers_generated")] int OffersGenerated);
 
-internal sealed record ReasonCode(string Code, decimal Value, decimal Weight, decimal Points);
+internal sealed record ReasonCode(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("value")] decimal Value,
+    [property: JsonPropertyName("weight")] decimal Weight,
+    [property: JsonPropertyName("points")] decimal Points);
 
 internal sealed record CreditModelResults(
-    Dictionary<string, int> CreditScores,
-    Dictionary<string, string> RiskAssessments,
-    string ModelVersion,
-    JsonElement ConfigUsed,
-    Dictionary<string, ReasonCode[]> ReasonCodes);
+    [property: JsonPropertyName("credit_scores")] Dictionary<string, int> CreditScores,
+    [property: JsonPropertyName("risk_assessments")] Dictionary<string, string> RiskAssessments,
+    [property: JsonPropertyName("model_version")] string ModelVersion,
+    [property: JsonPropertyName("config_used")] JsonElement ConfigUsed,
+    [property: JsonPropertyName("reason_codes")] Dictionary<string, ReasonCode[]> ReasonCodes);
 
-internal sealed record OffersResponse(string JobId, OfferResponse[] Offers, PipelineSummary PipelineSummary, CreditModelResults CreditModelResults)
+internal sealed record OffersResponse(
+    [property: JsonPropertyName("job_id")] string JobId,
+    [property: JsonPropertyName("offers")] OfferResponse[] Offers,
+    [property: JsonPropertyName("pipeline_summary")] PipelineSummary PipelineSummary,
+    [property: JsonPropertyName("credit_model_results")] CreditModelResults CreditModelResults)
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
@@ -122,10 +150,13 @@ internal sealed record OffersResponse(string JobId, OfferResponse[] Offers, Pipe
     }
 }
 
-internal sealed record WebhookRegistrationRequest(string? JobId, string? WebhookUrl, string[]? Events);
+internal sealed record WebhookRegistrationRequest(
+    [property: JsonPropertyName("job_id")] string? JobId,
+    [property: JsonPropertyName("webhook_url")] string? WebhookUrl,
+    [property: JsonPropertyName("events")] string[]? Events);
 
 internal sealed record WebhookRegistrationResponse(
-    string Id, string JobId, string WebhookUrl, string[] Events, string Secret, DateTimeOffset CreatedAt, string SignatureScheme);
+    [property: JsonPropertyName("id")] string Id, [property: JsonPropertyName("job_id")] string JobId, [property: JsonPropertyName("webhook_url")] string WebhookUrl, [property: JsonPropertyName("events")] string[] Events, [property: JsonPropertyName("secret")] string Secret, [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt, [property: JsonPropertyName("signature_scheme")] string SignatureScheme);
 
 /// <summary>The wire spelling of the core's enums, which the contract fixes independently of their C# names.</summary>
 internal static class WireNames
