@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.AspNetCore.Http;
 using TransactionPipeline.AspNetCore.Webhooks;
 
@@ -16,9 +17,16 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
     /// Routes are written with the trailing slash of the seed's design; the same path without it matches as well.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddHttpAdapter()</c> was not called on the pipeline's builder.</exception>
     public static RouteGroupBuilder MapTransactionPipeline(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<WebhookRegistry>() is null)
+        {
+            throw new InvalidOperationException(
+                "MapTransactionPipeline() needs the adapter's services: call "
+                + "services.AddTransactionPipeline().UseSqlite(...).AddHttpAdapter() (or UseInMemoryStorage() for tests) first.");
+        }
         var api = endpoints.MapGroup("/api").WithTags("Transaction pipeline");
 
         api.MapPost("/financial-transactions/process-transactions/", SubmitEndpoint.SubmitAsync)

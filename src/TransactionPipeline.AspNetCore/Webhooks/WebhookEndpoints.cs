@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TransactionPipeline.AspNetCore.Http;
@@ -24,7 +25,7 @@ internal static class WebhookEndpoints
     public static async Task<Results<JsonHttpResult<WebhookRegistrationResponse>, ProblemHttpResult>> RegisterAsync(
         HttpRequest request,
         IPipeline pipeline,
-        WebhookRegistry registry,
+        [FromServices] WebhookRegistry registry,
         IOptions<TransactionPipelineHttpOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
