@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TransactionPipeline.AspNetCore.Webhooks;
+
+namespace TransactionPipeline;
+
+/// <summary>Registers the services behind <c>MapTransactionPipeline()</c>.</summary>
+public static class HttpAdapterBuilderExtensions
+{
+    /// <summary>Adds the HTTP adapter: its options, problem details, the hosted pipeline worker and webhook delivery.</summary>
+    /// <param name="builder">The builder that <c>AddTransactionPipeline()</c> returned.</param>
+    /// <param name="configure">Configures the adapter's options, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <remarks>Calling it twice is harmless; the second call only adds its <paramref name="configure"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static ITransactionPipelineBuilder AddHttpAdapter(
+        this ITransactionPipelineBuilder builder, Action<TransactionPipelineHttpOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptionsWithValidateOnStart<TransactionPipelineHttpOptions, TransactionPipelineHttpOptionsValidator>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(
+            ServiceDescriptor.Singleton<IValidateOptions<TransactionPipelineHttpOptions>, TransactionPipelineHttpOptionsCustomValidator>());
+        builder.AddHostedWorker();
+        services.AddProblemDetails();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WebhookRegistry>();
+        if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WebhookDeliveryService)))
+        {
+            services.AddHostedService<WebhookDeliveryService>();
+        }
+
+        return builder;
+    }
+}

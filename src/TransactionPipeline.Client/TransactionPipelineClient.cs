@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace TransactionPipeline.Client;
+
+/// <summary>A typed client of the transaction pipeline's HTTP API.</summary>
+/// <remarks>
+/// Register it with <c>services.AddHttpClient&lt;TransactionPipelineClient&gt;(c =&gt; c.BaseAddress = ...)</c> or
+/// construct it over any <see cref="HttpClient"/> whose <see cref="HttpClient.BaseAddress"/> is the host. Set the
+/// client's <see cref="HttpClient.Timeout"/> to cover a whole upload, or to <see cref="Timeout.InfiniteTimeSpan"/>.
+/// </remarks>
+public sealed class TransactionPipelineClient
+{
+    private const string JsonMediaType = "application/json";
+    private readonly HttpClient _http;
+
+    /// <summary>Initializes a new instance of the <see cref="TransactionPipelineClient"/> class.</summary>
+    /// <param name="httpClient">The client to send with; its base address is the pipeline's host.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> is <see langword="null"/>.</exception>
+    public TransactionPipelineClient(HttpClient httpClient)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        _http = httpClient;
+    }
+
+    /// <summary>Streams a JSON body in the seed's shape to the pipeline.</summary>
+    /// <param name="json">The body; read once, never buffered whole. The caller disposes it.</param>
+    /// <param name="cancellationToken">Cancels the upload; the job then ends <c>FAILED</c>.</param>
+    /// <returns>The job, imported and running its remaining stages.</returns>
+    /// <exception cref="PipelineApiException">The server refused the body, for example with <c>400</c> for invalid input.</exception>
+    public async Task<SubmittedJob> SubmitAsync(Stream json, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        using var content = new StreamContent(json, 81_920);
+        content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType);
+        if (json.CanSeek)
+        {
+            content.Headers.ContentLength = json.Length - json.Position;
+        }
+
+        using var response = await _http.PostAsync(new Uri("api/financial-transactions/process-transactions/", UriKind.Relative), content, cancellationToken)
+            .ConfigureAwait(false);
+        return await ReadAsync(response, ClientJsonContext.Default.SubmittedJob, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams a file in the seed's shape from disk to the pipeline.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    /// <returns>The job.</returns>
+    /// <exception cref="PipelineApiException">The server refused the file.</exception>
+    public async Task<SubmittedJob> SubmitFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (file.ConfigureAwait(false))
+        {
+            return await SubmitAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a job's status.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The status.</returns>
+    /// <exception cref="PipelineApiException">The job is unknown (<c>404</c>).</exception>
+    public async Task<JobStatusReport> GetStatusAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync(JobUri(jobId, "status"), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, ClientJsonContext.Default.JobStatusReport, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a completed job's offers.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The offers, summary and credit model results.</returns>
+    /// <exception cref="PipelineApiException">The job is unknown (<c>404</c>), or not complete (<c>409</c>, see <see cref="PipelineApiException.JobStatus"/>).</exception>
+    public async Task<JobOffers> GetOffersAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync(JobUri(jobId, "offers"), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, ClientJsonContext.Default.JobOffers, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Follows a job's events until its terminal event.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="afterSequence">The last event already seen; 0 for the whole history.</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    /// <returns>The events, the last of which is <c>JOB_COMPLETE</c> or <c>FAILED</c> unless the connection drops.</returns>
+    /// <exception cref="PipelineApiException">The job is unknown (<c>404</c>).</exception>
+    /// <remarks>After a dropped connection, call again with the last <see cref="JobEventMessage.Sequence"/> seen to resume.</remarks>
+    public async IAsyncEnumerable<JobEventMessage> WatchEventsAsync(
+        string jobId, long afterSequence = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, JobUri(jobId, "events"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (afterSequence > 0)
+        {
+            request.Headers.Add("Last-Event-ID", afterSequence.ToString(CultureInfo.InvariantCulture));
+        }
+
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await ThrowIfProblemAsync(response, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var parser = SseParser.Create(stream, static (_, data) => JsonSerializer.Deserialize(data, ClientJsonContext.Default.JobEventMessage));
+            await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Data is { } jobEvent)
+                {
+                    yield return jobEvent;
+                    if (jobEvent.IsTerminal)
+                    {
+                        yield break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Registers a URL that receives some of a job's events, signed the Standard Webhooks way.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="webhookUrl">The receiver.</param>
+    /// <param name="events">The event types to deliver, for example <c>JOB_COMPLETE</c> and <c>FAILED</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The registration with its signing secret.</returns>
+    /// <exception cref="PipelineApiException">The job is unknown (<c>404</c>), or the URL or events are refused (<c>400</c>).</exception>
+    public async Task<WebhookRegistration> RegisterWebhookAsync(
+        string jobId, Uri webhookUrl, IEnumerable<string> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        ArgumentNullException.ThrowIfNull(webhookUrl);
+        ArgumentNullException.ThrowIfNull(events);
+        var body = new WebhookRegistrationRequest(jobId, webhookUrl.ToString(), [.. events]);
+        using var content = JsonContent.Create(body, ClientJsonContext.Default.WebhookRegistrationRequest);
+        using var response = await _http.PostAsync(new Uri("api/jobs/webhooks/register/", UriKind.Relative), content, cancellationToken)
+            .ConfigureAwait(false);
+        return await ReadAsync(response, ClientJsonContext.Default.WebhookRegistration, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Uri JobUri(string jobId, string resource)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        return new Uri($"api/jobs/{Uri.EscapeDataString(jobId)}/{resource}/", UriKind.Relative);
+    }
+
+    private static async Task<T> ReadAsync<T>(
+        HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        await ThrowIfProblemAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
+            ?? throw new JsonException($"The pipeline answered {(int)response.StatusCode} with an empty body.");
+    }
+
+    private static async Task ThrowIfProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var problem = default(JsonElement);
+        try
+        {
+            problem = await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.JsonElement, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            // Not a problem document (a proxy's error page, say); the status alone has to do.
+        }
+
+        throw new PipelineApiException(
+            response.StatusCode, PipelineApiException.ReadString(problem, "title"), PipelineApiException.ReadString(problem, "detail"), problem);
+    }
+}

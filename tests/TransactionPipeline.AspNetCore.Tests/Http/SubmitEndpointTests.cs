@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using TransactionPipeline.AspNetCore.Http;
+
+namespace TransactionPipeline.AspNetCore.Tests.Http;
+
+public sealed class SubmitEndpointTests
+{
+    [Fact]
+    public async Task Submit_ClientGoneMidUpload_LeavesAFailedJobWithoutOffers()
+    {
+        await using var server = await PipelineServer.StartAsync();
+        var jobId = $"pipeline_{DateTime.UtcNow:yyyyMMdd}_001";
+        using (var socket = new TcpClient())
+        {
+            await socket.ConnectAsync(server.Client.BaseAddress!.Host, server.Client.BaseAddress.Port);
+            var stream = socket.GetStream();
+            var head = "POST /api/financial-transactions/process-transactions/ HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n"
+                + """{"data": [{"amount": 1.00, "date": "2024-01-15", "is_revenue": true, "description": "a"},""";
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(head));
+            await stream.FlushAsync();
+            await server.WaitForStatusAsync(jobId, "IN_PROGRESS");
+        }
+
+        var status = await server.WaitForStatusAsync(jobId, "FAILED", "JOB_COMPLETE");
+
+        status.GetProperty("status").GetString().Should().Be("FAILED");
+        status.GetProperty("error").GetProperty("message").GetString().Should().NotBeNullOrEmpty();
+        using var offers = await server.Client.GetAsync($"/api/jobs/{jobId}/offers/");
+        offers.StatusCode.Should().Be(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Submit_BodyLargerThanKestrelsDefaultLimit_IsAccepted()
+    {
+        await using var server = await PipelineServer.StartAsync();
+        var body = new StringBuilder("""{"data": [""");
+        var item = """{"amount": 10.25, "date": "2024-01-15", "is_revenue": true, "description": "padding padding padding padding padding padding"},""";
+        while (body.Length < 31 * 1024 * 1024)
+        {
+            body.Append(item);
+        }
+
+        body.Length--;
+        body.Append("]}");
+
+        using var response = await server.SubmitAsync(body.ToString());
+
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        accepted.GetProperty("import_throughput").GetProperty("bytes_read").GetInt64().Should().BeGreaterThan(30_000_000);
+    }
+
+    [Theory]
+    [InlineData(0.01, "less than a second")]
+    [InlineData(10, "0-5 seconds")]
+    [InlineData(100, "5-50 seconds")]
+    [InlineData(1_000, "0-9 minutes")]
+    public void Estimate_ImportDuration_ScalesWithIt(double importSeconds, string expected) =>
+        SubmitEndpoint.Estimate(TimeSpan.FromSeconds(importSeconds)).Text.Should().Be(expected);
+
+    [Fact]
+    public void Estimate_Seconds_IsTheUpperBound() =>
+        SubmitEndpoint.Estimate(TimeSpan.FromSeconds(100)).Seconds.Should().Be(50);
+}
