@@ -102,3 +102,17 @@ CREATE TABLE IF NOT EXISTS offers (
 );
 
 CREATE INDEX IF NOT EXISTS ix_offers_job ON offers (job_id);
+
+-- Webhook subscriptions and how far each was delivered; events is a space-separated list of event types.
+CREATE TABLE IF NOT EXISTS webhooks (
+    id                 TEXT    NOT NULL PRIMARY KEY,
+    job_id             TEXT    NOT NULL,
+    url                TEXT    NOT NULL,
+    events             TEXT    NOT NULL,
+    secret             TEXT    NOT NULL,
+    created_at         INTEGER NOT NULL,
+    delivered_through  INTEGER NOT NULL,
+    finished           INTEGER NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS ix_webhooks_unfinished ON webhooks (created_at) WHERE finished = 0;

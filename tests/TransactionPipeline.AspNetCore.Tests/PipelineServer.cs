@@ -74,10 +74,16 @@ internal sealed class PipelineServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(Timeout);
         while (true)
         {
-            var status = await Client.GetFromJsonAsync<JsonElement>($"/api/jobs/{jobId}/status/", timeout.Token);
-            if (states.Contains(status.GetProperty("status").GetString()))
+            // A job whose upload has only just begun may not exist yet: 404 means "not yet" here, until the timeout.
+            using var response = await Client.GetAsync($"/api/jobs/{jobId}/status/", timeout.Token);
+            if (response.StatusCode != System.Net.HttpStatusCode.NotFound)
             {
-                return status;
+                response.EnsureSuccessStatusCode();
+                var status = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+                if (states.Contains(status.GetProperty("status").GetString()))
+                {
+                    return status;
+                }
             }
 
             await Task.Delay(50, timeout.Token);

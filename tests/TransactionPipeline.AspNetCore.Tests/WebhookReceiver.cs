@@ -22,13 +22,13 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public int Attempts;
 
-    public static async Task<WebhookReceiver> StartAsync(int failFirst = 0)
+    public static async Task<WebhookReceiver> StartAsync(int failFirst = 0, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app, failFirst);
-        app.Urls.Add("http://127.0.0.1:0");
+        app.Urls.Add($"http://127.0.0.1:{port}");
         app.MapPost("/hook", async (HttpRequest request) =>
         {
             Interlocked.Increment(ref receiver.Attempts);

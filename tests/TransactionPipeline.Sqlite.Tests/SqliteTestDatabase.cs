@@ -67,3 +67,14 @@ public sealed class SqliteResultStoreTests : ResultStoreConformanceTests, IDispo
 
     public void Dispose() => _database.Dispose();
 }
+
+public sealed class SqliteWebhookStoreTests : WebhookStoreConformanceTests, IDisposable
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    protected override Task<IWebhookStore> CreateStoreAsync() => Task.FromResult<IWebhookStore>(_database.CreateStore());
+
+    protected override Task<IWebhookStore> ReopenStoreAsync() => Task.FromResult<IWebhookStore>(_database.CreateStore());
+
+    public void Dispose() => _database.Dispose();
+}

@@ -66,6 +66,8 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
     {
         try
         {
+            // Registrations a previous run of the host left unfinished go first; each resumes after its last handled event.
+            await _registry.ResumeStoredAsync(stoppingToken).ConfigureAwait(false);
             await foreach (var registration in _registry.Pending.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 Track(DeliverAsync(registration, stoppingToken));
@@ -111,10 +113,22 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
         await Task.Yield();
         try
         {
-            await foreach (var jobEvent in _pipeline.WatchAsync(registration.JobId, 0, stoppingToken).ConfigureAwait(false))
+            await foreach (var jobEvent in _pipeline.WatchAsync(registration.JobId, registration.DeliveredThrough, stoppingToken).ConfigureAwait(false))
             {
-                if (registration.Events.Contains(jobEvent.EventType)
-                    && !await SendAsync(registration, jobEvent, stoppingToken).ConfigureAwait(false))
+                var terminal = JobEventTypes.IsTerminal(jobEvent.EventType);
+                if (!registration.Events.Contains(jobEvent.EventType))
+                {
+                    if (terminal)
+                    {
+                        await _registry.MarkDeliveredAsync(registration, jobEvent.Sequence, finished: true, stoppingToken).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                var keepGoing = await SendAsync(registration, jobEvent, stoppingToken).ConfigureAwait(false);
+                await _registry.MarkDeliveredAsync(registration, jobEvent.Sequence, terminal || !keepGoing, stoppingToken).ConfigureAwait(false);
+                if (!keepGoing)
                 {
                     return;
                 }

@@ -73,7 +73,7 @@ public static class TransactionPipelineBuilderExtensions
         return builder;
     }
 
-    /// <summary>Registers one class as the job, transaction and result store; for storage providers.</summary>
+    /// <summary>Registers one class as the job, transaction and result store, and as the <see cref="IWebhookStore"/> when it is one; for storage providers.</summary>
     /// <typeparam name="TStore">A store registered in <see cref="ITransactionPipelineBuilder.Services"/> that implements all three store roles.</typeparam>
     /// <param name="builder">The pipeline builder.</param>
     /// <returns>The same builder.</returns>
@@ -85,6 +85,12 @@ public static class TransactionPipelineBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IJobStore>(sp => sp.GetRequiredService<TStore>()));
         builder.Services.Replace(ServiceDescriptor.Singleton<ITransactionStore>(sp => sp.GetRequiredService<TStore>()));
         builder.Services.Replace(ServiceDescriptor.Singleton<IResultStore>(sp => sp.GetRequiredService<TStore>()));
+        builder.Services.RemoveAll<IWebhookStore>();
+        if (typeof(IWebhookStore).IsAssignableFrom(typeof(TStore)))
+        {
+            builder.Services.AddSingleton(sp => (IWebhookStore)sp.GetRequiredService<TStore>());
+        }
+
         return builder;
     }
 }

@@ -5,12 +5,13 @@ namespace TransactionPipeline.Storage;
 
 /// <summary>A store that keeps everything in process memory: for tests and demos, never for real data.</summary>
 /// <remarks>One lock guards all state; the raw rows of a job grow with its input, so large files need a real store.</remarks>
-internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
+internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, IWebhookStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<TransactionRecord>> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobResult> _results = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (WebhookSubscription Subscription, bool Finished)> _webhooks = new(StringComparer.Ordinal);
 
     public ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
     {
@@ -191,6 +192,40 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         lock (_lock)
         {
             _results.Remove(jobId);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask IWebhookStore.SaveAsync(WebhookSubscription subscription, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        lock (_lock)
+        {
+            _webhooks[subscription.Id] = (subscription, false);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask<IReadOnlyList<WebhookSubscription>> IWebhookStore.ListUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<WebhookSubscription> unfinished = _webhooks.Values
+                .Where(w => !w.Finished).Select(w => w.Subscription).OrderBy(w => w.CreatedAt).ToList();
+            return ValueTask.FromResult(unfinished);
+        }
+    }
+
+    ValueTask IWebhookStore.MarkDeliveredAsync(string subscriptionId, long sequence, bool finished, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_webhooks.TryGetValue(subscriptionId, out var entry))
+            {
+                _webhooks[subscriptionId] = (entry.Subscription with { DeliveredThrough = Math.Max(sequence, entry.Subscription.DeliveredThrough) }, finished || entry.Finished);
+            }
         }
 
         return ValueTask.CompletedTask;

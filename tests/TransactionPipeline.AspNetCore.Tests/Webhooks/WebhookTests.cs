@@ -120,6 +120,41 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task Register_ReceiverDownUntilHostRestarts_IsDeliveredByTheNextHost()
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"txp-webhook-restart-{Guid.NewGuid():N}.db");
+        var port = FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/hook");
+        void Durable(ITransactionPipelineBuilder pipeline) => pipeline.UseSqlite($"Data Source={database}");
+        void Patient(TransactionPipelineHttpOptions options) => options.WebhookMaxAttempts = 100;
+        string jobId;
+        string secret;
+        await using (var first = await PipelineServer.StartAsync(Patient, Durable))
+        {
+            jobId = await first.SubmitSampleAsync();
+            await first.WaitForStatusAsync(jobId, "JOB_COMPLETE");
+            secret = await RegisterAsync(first, jobId, url, "JOB_COMPLETE");
+
+            // Nothing listens on the port yet: the first host retries until it is stopped.
+            await Task.Delay(300);
+        }
+
+        await using var receiver = await WebhookReceiver.StartAsync(port: port);
+        await using var second = await PipelineServer.StartAsync(Patient, Durable);
+        var delivery = await receiver.NextAsync();
+
+        Verify(secret, delivery).Should().BeTrue();
+        JsonDocument.Parse(delivery.Body).RootElement.GetProperty("job_id").GetString().Should().Be(jobId);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public void RetryDelay_GrowsExponentiallyWithJitterUpToTheCap()
     {
         var options = new TransactionPipelineHttpOptions

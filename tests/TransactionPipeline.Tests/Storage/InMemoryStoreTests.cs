@@ -30,3 +30,12 @@ public sealed class InMemoryResultStoreTests : ResultStoreConformanceTests
 
     protected override Task<IResultStore> ReopenStoreAsync() => Task.FromResult<IResultStore>(_store);
 }
+
+public sealed class InMemoryWebhookStoreTests : WebhookStoreConformanceTests
+{
+    private readonly InMemoryStore _store = new();
+
+    protected override Task<IWebhookStore> CreateStoreAsync() => Task.FromResult<IWebhookStore>(_store);
+
+    protected override Task<IWebhookStore> ReopenStoreAsync() => Task.FromResult<IWebhookStore>(_store);
+}

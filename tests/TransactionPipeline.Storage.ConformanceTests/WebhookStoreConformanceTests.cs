@@ -1,0 +1,56 @@
+namespace TransactionPipeline.Storage.ConformanceTests;
+
+/// <summary>What every <see cref="IWebhookStore"/> must do; a store's test project derives one class from it.</summary>
+public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebhookStore>
+{
+    private static readonly DateTimeOffset Registered = new(2024, 12, 1, 9, 30, 0, TimeSpan.Zero);
+
+    private static WebhookSubscription Subscription(string id, int minutes = 0) => new(
+        id, JobA, new Uri("https://receiver.example/hooks?x=1"), ["JOB_COMPLETE", "FAILED"], "whsec_c2VjcmV0", Registered.AddMinutes(minutes));
+
+    [Fact]
+    public async Task SaveAsync_NewSubscription_ListsItUnfinishedWithEveryField()
+    {
+        var store = await CreateStoreAsync();
+
+        await store.SaveAsync(Subscription("wh_1"), default);
+
+        var listed = (await store.ListUnfinishedAsync(default)).Should().ContainSingle().Subject;
+        listed.Should().BeEquivalentTo(Subscription("wh_1"));
+    }
+
+    [Fact]
+    public async Task MarkDeliveredAsync_Progress_SurvivesReopen()
+    {
+        var store = await CreateStoreAsync();
+        await store.SaveAsync(Subscription("wh_1"), default);
+
+        await store.MarkDeliveredAsync("wh_1", 4, finished: false, default);
+        await store.MarkDeliveredAsync("wh_1", 2, finished: false, default);
+
+        var reopened = await ReopenStoreAsync();
+        (await reopened.ListUnfinishedAsync(default)).Should().ContainSingle().Which.DeliveredThrough.Should().Be(4, "progress never goes back");
+    }
+
+    [Fact]
+    public async Task MarkDeliveredAsync_Finished_NoLongerListed()
+    {
+        var store = await CreateStoreAsync();
+        await store.SaveAsync(Subscription("wh_1"), default);
+        await store.SaveAsync(Subscription("wh_2", minutes: 1), default);
+
+        await store.MarkDeliveredAsync("wh_1", 7, finished: true, default);
+
+        (await store.ListUnfinishedAsync(default)).Select(s => s.Id).Should().Equal("wh_2");
+    }
+
+    [Fact]
+    public async Task ListUnfinishedAsync_Several_OldestFirst()
+    {
+        var store = await CreateStoreAsync();
+        await store.SaveAsync(Subscription("wh_late", minutes: 5), default);
+        await store.SaveAsync(Subscription("wh_early", minutes: 1), default);
+
+        (await store.ListUnfinishedAsync(default)).Select(s => s.Id).Should().Equal("wh_early", "wh_late");
+    }
+}
