@@ -32,7 +32,8 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
         api.MapPost("/financial-transactions/process-transactions/", SubmitEndpoint.SubmitAsync)
             .WithName("ProcessTransactions")
             .WithSummary("Streams a transaction file into a new job and answers once it is imported.")
-            .Accepts<Stream>("application/json", "application/octet-stream")
+            // Read as JSON whatever the Content-Type says: curl -d sends a form type, and the reader validates every byte anyway.
+            .Accepts<Stream>("application/json", "application/octet-stream", "*/*")
             .Produces<SubmitResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
@@ -59,7 +60,7 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
         api.MapPost("/jobs/webhooks/register/", WebhookEndpoints.RegisterAsync)
             .WithName("RegisterJobWebhook")
             .WithSummary("Registers a URL that receives a job's events, signed the Standard Webhooks way.")
-            .Accepts<WebhookRegistrationRequest>("application/json")
+            .Accepts<WebhookRegistrationRequest>("application/json", "*/*")
             .Produces<WebhookRegistrationResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);

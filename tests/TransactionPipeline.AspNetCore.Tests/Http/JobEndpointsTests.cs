@@ -92,12 +92,26 @@ public sealed class JobEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Submit_NotJson_IsUnsupportedMediaType()
+    public async Task Submit_JsonSentAsFormType_IsReadAsJson()
     {
         using var response = await _server.Client.PostAsync(
-            "/api/financial-transactions/process-transactions/", new StringContent(SeedSample.Request, Encoding.UTF8, "text/plain"));
+            "/api/financial-transactions/process-transactions/",
+            new StringContent(SeedSample.Request, Encoding.UTF8, "application/x-www-form-urlencoded"));
 
-        response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
+        response.StatusCode.Should().Be(HttpStatusCode.Accepted, "curl -d sends this type, and the body is read as JSON whatever it says");
+    }
+
+    [Fact]
+    public async Task Submit_BodyThatIsNotJson_IsProblem400WithOffset()
+    {
+        using var response = await _server.Client.PostAsync(
+            "/api/financial-transactions/process-transactions/", new StringContent("amount,date\n1,2024-01-01", Encoding.UTF8, "text/csv"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("byte_offset").GetInt64().Should().Be(0);
+        problem.GetProperty("detail").GetString().Should().Contain("Malformed JSON");
     }
 
     [Theory]
