@@ -1,22 +1,18 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using static TransactionPipeline.Sqlite.SqliteValues;
 
 namespace TransactionPipeline.Sqlite;
 
 internal sealed partial class SqliteStore
 {
-    /// <summary>Rows per INSERT statement.</summary>
-    /// <remarks>
-    /// Microsoft.Data.Sqlite binds every parameter by name, and SQLite finds a name by a linear scan of the
-    /// statement's parameters, so binding cost per row grows with the statement's width. Measured on 200,000 rows:
-    /// 1 row ~170k rows/s, 10 rows ~450k rows/s, 100 rows ~80k rows/s.
-    /// </remarks>
-    private const int RowsPerInsert = 10;
+    private const string InsertSql =
+        "INSERT INTO transactions (job_id, seq, amount, day, is_revenue, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6);";
 
-    private const int ParametersPerRow = 5;
-
-    private static readonly string FullInsertSql = BuildInsertSql(RowsPerInsert);
+    /// <summary>The longest description in UTF-8: 255 characters, each at most 4 bytes (a surrogate pair is 2 characters).</summary>
+    private const int MaxDescriptionBytes = 255 * 3 + 1;
 
     public async ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken)
     {
@@ -38,28 +34,8 @@ internal sealed partial class SqliteStore
             lastSequence = (long)(await last.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        var items = batch.Items;
-        var offset = 0;
-        if (items.Length >= RowsPerInsert)
-        {
-            // Microsoft.Data.Sqlite keeps the prepared statement while the command text stays the same, so the
-            // full-size command is prepared once per batch and only its parameter values change.
-            using var full = CreateInsertCommand(connection, transaction, jobId, FullInsertSql, RowsPerInsert);
-            for (; items.Length - offset >= RowsPerInsert; offset += RowsPerInsert)
-            {
-                BindRows(full, items.Span.Slice(offset, RowsPerInsert), lastSequence + offset + 1);
-                await full.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        if (offset < items.Length)
-        {
-            var rows = items.Length - offset;
-            using var tail = CreateInsertCommand(connection, transaction, jobId, BuildInsertSql(rows), rows);
-            BindRows(tail, items.Span[offset..], lastSequence + offset + 1);
-            await tail.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        cancellationToken.ThrowIfCancellationRequested();
+        InsertRows(connection.Handle!, jobId, batch.Items.Span, lastSequence + 1);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,52 +59,53 @@ internal sealed partial class SqliteStore
             .ConfigureAwait(false);
     }
 
-    private static string BuildInsertSql(int rows)
+    /// <summary>Inserts the rows with one prepared single-row statement, bound by position through SQLite's own API.</summary>
+    /// <remarks>
+    /// Microsoft.Data.Sqlite binds every parameter by name and boxes every value; on this hot path that cost more than
+    /// SQLite's own work (about 450k rows/s with 10-row statements). Binding by position, with the description encoded
+    /// into one reused buffer, leaves SQLite's B-tree as the only per-row cost. The caller holds the write transaction.
+    /// </remarks>
+    private static void InsertRows(sqlite3 database, string jobId, ReadOnlySpan<TransactionRecord> rows, long firstSequence)
     {
-        var sql = new StringBuilder("INSERT INTO transactions (job_id, seq, amount, day, is_revenue, description) VALUES ");
-        for (var row = 0; row < rows; row++)
+        Check(database, raw.sqlite3_prepare_v2(database, InsertSql, out var statement));
+        var text = ArrayPool<byte>.Shared.Rent(MaxDescriptionBytes);
+        try
         {
-            sql.Append(row == 0 ? "(" : ", (")
-                .Append("@job_id, @s").Append(row)
-                .Append(", @a").Append(row)
-                .Append(", @d").Append(row)
-                .Append(", @r").Append(row)
-                .Append(", @t").Append(row)
-                .Append(')');
-        }
+            Check(database, raw.sqlite3_bind_text(statement, 1, jobId));
+            for (var i = 0; i < rows.Length; i++)
+            {
+                ref readonly var row = ref rows[i];
+                var description = row.Description;
+                var bytes = Encoding.UTF8.GetMaxByteCount(description.Length) <= text.Length
+                    ? text
+                    : new byte[Encoding.UTF8.GetByteCount(description)];
+                var length = Encoding.UTF8.GetBytes(description, bytes);
+                Check(database, raw.sqlite3_bind_int64(statement, 2, firstSequence + i));
+                Check(database, raw.sqlite3_bind_int64(statement, 3, ToCents(row.Amount)));
+                Check(database, raw.sqlite3_bind_int64(statement, 4, row.Date.DayNumber));
+                Check(database, raw.sqlite3_bind_int64(statement, 5, row.IsRevenue ? 1 : 0));
+                Check(database, raw.sqlite3_bind_text(statement, 6, bytes.AsSpan(0, length)));
+                var step = raw.sqlite3_step(statement);
+                if (step != raw.SQLITE_DONE)
+                {
+                    Check(database, step);
+                }
 
-        return sql.Append(';').ToString();
+                Check(database, raw.sqlite3_reset(statement));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(text);
+            statement.Dispose();
+        }
     }
 
-    private static SqliteCommand CreateInsertCommand(SqliteConnection connection, SqliteTransaction transaction, string jobId, string sql, int rows)
+    private static void Check(sqlite3 database, int result)
     {
-        var command = CreateCommand(connection, transaction, sql, ("@job_id", jobId));
-        var parameters = command.Parameters;
-        for (var row = 0; row < rows; row++)
+        if (result != raw.SQLITE_OK)
         {
-            // Added in the order BindRows indexes them: 1 + row * ParametersPerRow + column.
-            parameters.Add(new SqliteParameter($"@s{row}", SqliteType.Integer));
-            parameters.Add(new SqliteParameter($"@a{row}", SqliteType.Integer));
-            parameters.Add(new SqliteParameter($"@d{row}", SqliteType.Integer));
-            parameters.Add(new SqliteParameter($"@r{row}", SqliteType.Integer));
-            parameters.Add(new SqliteParameter($"@t{row}", SqliteType.Text));
-        }
-
-        return command;
-    }
-
-    private static void BindRows(SqliteCommand command, ReadOnlySpan<TransactionRecord> rows, long firstSequence)
-    {
-        var parameters = command.Parameters;
-        for (var row = 0; row < rows.Length; row++)
-        {
-            ref readonly var record = ref rows[row];
-            var index = 1 + (row * ParametersPerRow);
-            parameters[index].Value = firstSequence + row;
-            parameters[index + 1].Value = ToCents(record.Amount);
-            parameters[index + 2].Value = record.Date.DayNumber;
-            parameters[index + 3].Value = record.IsRevenue ? 1L : 0L;
-            parameters[index + 4].Value = record.Description;
+            throw new SqliteException($"SQLite Error {result}: '{raw.sqlite3_errmsg(database).utf8_to_string()}'.", result);
         }
     }
 }
