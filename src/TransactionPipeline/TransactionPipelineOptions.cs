@@ -27,6 +27,22 @@ public sealed class TransactionPipelineOptions
     [Range(4_096, 64 * 1024 * 1024)]
     public int MaxValueSize { get; set; } = 1024 * 1024;
 
+    /// <summary>Gets or sets whether each job's raw transactions are written to the store.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    /// <remarks>
+    /// <para>
+    /// <see langword="false"/> is the aggregate-only mode: transactions are parsed, validated, passed through the
+    /// transaction stages and summed per date while the body is read, but no raw row is stored, so the import runs at
+    /// parsing speed instead of the store's bulk-insert speed. Aggregates, scores and offers are the same.
+    /// </para>
+    /// <para>
+    /// A job in this mode cannot be resumed: if the process stops after its import but before it completes, the
+    /// instance that recovers it finds no stored rows to aggregate and ends it <see cref="JobState.Failed"/> with
+    /// an <see cref="JobErrorKind.Interrupted"/> error that says so. The body must then be submitted again.
+    /// </para>
+    /// </remarks>
+    public bool StoreTransactions { get; set; } = true;
+
     /// <summary>Gets or sets how often import progress is written to the job store and emitted as an event.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -149,7 +149,11 @@ internal sealed partial class DefaultPipeline
             {
                 if (batch.Count > 0)
                 {
-                    await _transactions.AppendAsync(status.JobId, batch, cancellationToken).ConfigureAwait(false);
+                    if (_options.StoreTransactions)
+                    {
+                        await _transactions.AppendAsync(status.JobId, batch, cancellationToken).ConfigureAwait(false);
+                    }
+
                     totals.Add(batch.Items.Span);
                 }
 

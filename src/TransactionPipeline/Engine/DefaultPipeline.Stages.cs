@@ -19,6 +19,15 @@ internal sealed partial class DefaultPipeline
                 ?? await _jobs.FindConfigurationAsync(status.JobId, token).ConfigureAwait(false)
                 ?? PipelineConfiguration.Default;
             var totals = job.Totals ?? await ReloadTotalsAsync(status, token).ConfigureAwait(false);
+            if (totals is null)
+            {
+                return await FailAsync(status, new JobError(
+                    JobErrorKind.Interrupted,
+                    $"The process stopped after the import of {status.Progress.TransactionsImported} transactions, but their raw rows "
+                    + "are not in the store (the job ran in aggregate-only mode, StoreTransactions = false, which keeps no rows), "
+                    + "so it cannot be resumed. Submit the file again.")).ConfigureAwait(false);
+            }
+
 
             var aggregates = totals.ToAggregates(configuration.Aggregate.DateRange);
             status = await UpdateAsync(
@@ -81,15 +90,19 @@ internal sealed partial class DefaultPipeline
     }
 
     /// <summary>Rebuilds a job's totals from its stored rows, for a job whose import ran in another process.</summary>
-    private async Task<DailyTotals> ReloadTotalsAsync(JobStatus status, CancellationToken cancellationToken)
+    /// <returns>The totals, or <see langword="null"/> when the store does not hold every row the import counted.</returns>
+    private async Task<DailyTotals?> ReloadTotalsAsync(JobStatus status, CancellationToken cancellationToken)
     {
         var totals = new DailyTotals();
+        long rows = 0;
         await foreach (var transaction in _transactions.ReadAsync(status.JobId, cancellationToken).ConfigureAwait(false))
         {
             totals.Add(transaction);
+            rows++;
         }
 
-        return totals;
+        // An aggregate-only import stores no rows: aggregating what is there would publish offers from partial data.
+        return rows == status.Progress.TransactionsImported ? totals : null;
     }
 
     private static void EnsureOnePerDate(IEnumerable<DateOnly> dates, IReadOnlyList<DailyAggregate> aggregates, string source, bool allowFewer = false)
