@@ -141,6 +141,7 @@ internal sealed partial class SqliteStore
     /// one reused buffer, wide statements no longer cost more per row, and <see cref="RowsPerStatement"/> rows per step
     /// save a step and a reset per row. The caller holds the write transaction.
     /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void InsertRows(sqlite3 database, ReadOnlySpan<TransactionRecord> rows, long firstId)
     {
         var text = ArrayPool<byte>.Shared.Rent(MaxDescriptionBytes);
@@ -185,25 +186,40 @@ internal sealed partial class SqliteStore
     {
         var description = row.Description;
         var bytes = description.Length <= 255 ? buffer : new byte[Encoding.UTF8.GetByteCount(description)];
-        var length = Encoding.UTF8.GetBytes(description, bytes);
+        var text = bytes.AsSpan(0, Encoding.UTF8.GetBytes(description, bytes));
+        var cents = ToCents(row.Amount);
+        var revenue = row.IsRevenue ? 1L : 0L;
+        if (SqliteNative.IsAvailable)
+        {
+            // The statement object stays referenced by the caller until it is disposed, so the pointer stays valid.
+            var handle = statement.DangerousGetHandle();
+            Check(database, SqliteNative.BindInt64(handle, first + 1, id));
+            Check(database, SqliteNative.BindInt64(handle, first + 2, cents));
+            Check(database, SqliteNative.BindInt64(handle, first + 3, row.Date.DayNumber));
+            Check(database, SqliteNative.BindInt64(handle, first + 4, revenue));
+            Check(database, SqliteNative.BindText(handle, first + 5, text));
+            return;
+        }
+
         Check(database, raw.sqlite3_bind_int64(statement, first + 1, id));
-        Check(database, raw.sqlite3_bind_int64(statement, first + 2, ToCents(row.Amount)));
+        Check(database, raw.sqlite3_bind_int64(statement, first + 2, cents));
         Check(database, raw.sqlite3_bind_int64(statement, first + 3, row.Date.DayNumber));
-        Check(database, raw.sqlite3_bind_int64(statement, first + 4, row.IsRevenue ? 1 : 0));
+        Check(database, raw.sqlite3_bind_int64(statement, first + 4, revenue));
 
         // SQLITE_TRANSIENT: SQLite copies the text, so the buffer is free for the next row.
-        Check(database, raw.sqlite3_bind_text(statement, first + 5, bytes.AsSpan(0, length)));
+        Check(database, raw.sqlite3_bind_text(statement, first + 5, text));
     }
 
     private static void Step(sqlite3 database, sqlite3_stmt statement)
     {
-        var step = raw.sqlite3_step(statement);
+        var native = SqliteNative.IsAvailable;
+        var step = native ? SqliteNative.Step(statement.DangerousGetHandle()) : raw.sqlite3_step(statement);
         if (step != raw.SQLITE_DONE)
         {
             Check(database, step);
         }
 
-        Check(database, raw.sqlite3_reset(statement));
+        Check(database, native ? SqliteNative.Reset(statement.DangerousGetHandle()) : raw.sqlite3_reset(statement));
     }
 
     private static string BuildInsertSql(int rows) =>
