@@ -32,7 +32,10 @@ internal sealed partial class DefaultPipeline
             Task<PipelineConfiguration> producer;
             if (input.Json is { } json)
             {
-                reader = new TransactionJsonReader(json, _options.InputBufferSize, _options.MaxValueSize, _options.ImportBatchSize);
+                // Aggregation reads amounts, dates and flags only: without a store or a stage, descriptions are never built.
+                var keepDescriptions = _options.StoreTransactions || _transactionStages.Length > 0;
+                reader = new TransactionJsonReader(
+                    json, _options.InputBufferSize, _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: keepDescriptions);
                 producer = failure.RunAsync(first.Writer, token => reader.ReadAsync(first.Writer, token));
             }
             else

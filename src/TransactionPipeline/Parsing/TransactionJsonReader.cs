@@ -29,6 +29,7 @@ internal sealed partial class TransactionJsonReader
     private readonly int _maxUnitBytes;
     private readonly int _batchSize;
     private readonly bool _fastPath;
+    private readonly bool _keepDescriptions;
 
     private Phase _phase = Phase.BeforeRoot;
     private long _itemIndex;
@@ -38,10 +39,13 @@ internal sealed partial class TransactionJsonReader
     private CreditModelConfig? _creditModel;
     private AggregateConfig? _aggregate;
 
-    public TransactionJsonReader(Stream input, int initialBufferSize, int maxUnitBytes, int batchSize, bool fastPath = true)
+    // keepDescriptions is false when nothing downstream reads descriptions (aggregate-only, no transaction stage): they
+    // are still validated, but the fast path leaves them empty instead of allocating a string per item.
+    public TransactionJsonReader(Stream input, int initialBufferSize, int maxUnitBytes, int batchSize, bool fastPath = true, bool keepDescriptions = true)
     {
         _input = input;
         _fastPath = fastPath;
+        _keepDescriptions = keepDescriptions;
         _initialBufferSize = initialBufferSize;
         _maxUnitBytes = Math.Max(maxUnitBytes, initialBufferSize);
         _batchSize = batchSize;
