@@ -8,7 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace TransactionPipeline.Benchmarks;
 
 /// <summary>What one case measured; printed by the child process as one JSON line.</summary>
-internal sealed record CaseResult(string Name, double Seconds, long Rows, long PeakBytes, Dictionary<string, double> Stages, string? Note = null);
+internal sealed record CaseResult(string Name, double Seconds, long Rows, long PeakBytes, Dictionary<string, double> Stages, string? Note = null)
+{
+    /// <summary>Gets the CPU time of the case's process (all threads), less sensitive than wall time to other load on the machine.</summary>
+    public double CpuSeconds { get; init; } = -1;
+}
 
 /// <summary>The end-to-end cases: this pipeline and the tools a user would pick instead, on the same rows.</summary>
 internal static class Cases
@@ -47,7 +51,11 @@ internal static class Cases
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        var result = new CaseResult(name, seconds, rows, externalPeak ?? PeakWorkingSet(), stages);
+        using var self = Process.GetCurrentProcess();
+        var result = new CaseResult(name, seconds, rows, externalPeak ?? PeakWorkingSet(), stages)
+        {
+            CpuSeconds = name == "sqlite3-cli-csv" ? -1 : self.TotalProcessorTime.TotalSeconds,
+        };
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
         return 0;
     }

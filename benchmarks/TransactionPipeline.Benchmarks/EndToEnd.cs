@@ -127,19 +127,19 @@ internal static class EndToEnd
         text.AppendLine(CultureInfo.InvariantCulture, $"Input: {DataGenerator.FormatBytes(bytes)}, {Environment.ProcessorCount} cores, median of {repeat} run(s); peak = max VmHWM over the runs.");
         text.AppendLine(CultureInfo.InvariantCulture, $"x fastest ref = wall time / wall time of the fastest reference ({fastestName}); below 1 is faster.");
         text.AppendLine();
-        text.AppendLine("| case | wall s | MB/s | rows/s | peak MB | x fastest ref | stages (s) |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        text.AppendLine("| case | wall s | cpu s | MB/s | rows/s | peak MB | x fastest ref | stages (s) |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var result in results)
         {
             if (result.Seconds < 0)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {result.Name} | - | - | - | - | - | {result.Note} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {result.Name} | - | - | - | - | - | - | {result.Note} |");
                 continue;
             }
 
             var stages = string.Join(", ", result.Stages.Select(s => $"{s.Key} {s.Value:0.00}"));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {result.Name} | {result.Seconds:0.00} | {bytes / (double)(1 << 20) / result.Seconds:0} | {result.Rows / result.Seconds:N0} | {(result.PeakBytes < 0 ? "?" : (result.PeakBytes >> 20).ToString(CultureInfo.InvariantCulture))} | {result.Seconds / fastest:0.00} | {stages} |");
+                $"| {result.Name} | {result.Seconds:0.00} | {(result.CpuSeconds < 0 ? "?" : result.CpuSeconds.ToString("0.00", CultureInfo.InvariantCulture))} | {bytes / (double)(1 << 20) / result.Seconds:0} | {result.Rows / result.Seconds:N0} | {(result.PeakBytes < 0 ? "?" : (result.PeakBytes >> 20).ToString(CultureInfo.InvariantCulture))} | {result.Seconds / fastest:0.00} | {stages} |");
         }
 
         text.AppendLine();

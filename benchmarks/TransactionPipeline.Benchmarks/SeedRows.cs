@@ -14,11 +14,11 @@ internal static class SeedRows
 
     public static string NdjsonPath(string seedFile) => seedFile + ".ndjson";
 
-    /// <summary>Parses <paramref name="path"/> on one task and hands each batch to <paramref name="consume"/> on another.</summary>
-    public static async Task<long> ReadAsync(Stream input, Action<TransactionBatch> consume)
+    /// <summary>Parses <paramref name="input"/> on one task and hands each batch to <paramref name="consume"/> on another.</summary>
+    public static async Task<long> ReadAsync(Stream input, Action<TransactionBatch> consume, bool fastPath = true, bool keepDescriptions = true)
     {
         var channel = Channel.CreateBounded<TransactionBatch>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
-        var reader = new TransactionJsonReader(input, 64 * 1024, 1024 * 1024, BatchSize);
+        var reader = new TransactionJsonReader(input, 256 * 1024, 1024 * 1024, BatchSize, fastPath, keepDescriptions);
         var producer = Task.Run(async () =>
         {
             try
@@ -68,4 +68,30 @@ internal static class SeedRows
 
     public static FileStream OpenSequential(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+}
+
+/// <summary>In-memory seed-shaped data for the micro benchmarks.</summary>
+internal static class BenchmarkData
+{
+    /// <summary>A seed-shaped body of about <paramref name="bytes"/> bytes, from the quick start's generator.</summary>
+    public static byte[] SeedBody(long bytes)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            QuickStart.DataGenerator.WriteAsync(path, bytes, 365, CancellationToken.None).GetAwaiter().GetResult();
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    public static TransactionRecord[] Records(byte[] body)
+    {
+        var records = new List<TransactionRecord>();
+        SeedRows.ReadAsync(new MemoryStream(body), batch => records.AddRange(batch.Items.Span)).GetAwaiter().GetResult();
+        return [.. records];
+    }
 }
