@@ -71,6 +71,8 @@ internal static class Cases
             "json-deserialize-linq" => await DeserializeAsync(file, stages),
             "sqlite-bare-insert" => BareInsert(file),
             "sqlite3-cli-csv" => SqliteCli(file, out externalPeak),
+            "duckdb-seed" when new FileInfo(file).Length > DeserializeLimit => throw new SkipException(
+                $"skipped above {DeserializeLimit >> 20} MB: read_json holds the whole document as one value (about 5x the file in memory)"),
             "duckdb-seed" => DuckDb(file, $"(SELECT unnest(data) AS d FROM read_json('{file}', maximum_object_size = {new FileInfo(file).Length + (1 << 20)}))", "d."),
             "duckdb-ndjson" => DuckDb(file, $"read_json('{SeedRows.NdjsonPath(file)}', format = 'newline_delimited', columns = {{amount: 'DECIMAL(15,2)', date: 'DATE', is_revenue: 'BOOLEAN', description: 'VARCHAR'}})", string.Empty),
             _ => throw new ArgumentException($"Unknown case '{name}'. Cases: {string.Join(", ", All.Select(c => c.Name))}."),

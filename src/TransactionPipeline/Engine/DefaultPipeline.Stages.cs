@@ -18,14 +18,17 @@ internal sealed partial class DefaultPipeline
             var configuration = job.Configuration
                 ?? await _jobs.FindConfigurationAsync(status.JobId, token).ConfigureAwait(false)
                 ?? PipelineConfiguration.Default;
-            var totals = job.Totals ?? await ReloadTotalsAsync(status, token).ConfigureAwait(false);
-            if (totals is null)
+            var (totals, storedRows) = job.Totals is { } kept
+                ? (kept, status.Progress.TransactionsImported)
+                : await ReloadTotalsAsync(status, token).ConfigureAwait(false);
+            if (storedRows != status.Progress.TransactionsImported)
             {
+                // Aggregating what is there would publish offers from partial data.
                 return await FailAsync(status, new JobError(
                     JobErrorKind.Interrupted,
-                    $"The process stopped after the import of {status.Progress.TransactionsImported} transactions, but their raw rows "
-                    + "are not in the store (the job ran in aggregate-only mode, StoreTransactions = false, which keeps no rows), "
-                    + "so it cannot be resumed. Submit the file again.")).ConfigureAwait(false);
+                    $"The process stopped after the import of {status.Progress.TransactionsImported} transactions, but {storedRows} of "
+                    + "their raw rows are in the store, so the job cannot be resumed (a job run in aggregate-only mode, "
+                    + "StoreTransactions = false, keeps none). Submit the file again.")).ConfigureAwait(false);
             }
 
 
@@ -90,8 +93,8 @@ internal sealed partial class DefaultPipeline
     }
 
     /// <summary>Rebuilds a job's totals from its stored rows, for a job whose import ran in another process.</summary>
-    /// <returns>The totals, or <see langword="null"/> when the store does not hold every row the import counted.</returns>
-    private async Task<DailyTotals?> ReloadTotalsAsync(JobStatus status, CancellationToken cancellationToken)
+    /// <returns>The totals and how many rows they were built from.</returns>
+    private async Task<(DailyTotals Totals, long Rows)> ReloadTotalsAsync(JobStatus status, CancellationToken cancellationToken)
     {
         var totals = new DailyTotals();
         long rows = 0;
@@ -101,8 +104,7 @@ internal sealed partial class DefaultPipeline
             rows++;
         }
 
-        // An aggregate-only import stores no rows: aggregating what is there would publish offers from partial data.
-        return rows == status.Progress.TransactionsImported ? totals : null;
+        return (totals, rows);
     }
 
     private static void EnsureOnePerDate(IEnumerable<DateOnly> dates, IReadOnlyList<DailyAggregate> aggregates, string source, bool allowFewer = false)
