@@ -92,6 +92,17 @@ internal static class SqliteValues
     /// <summary>Converts an amount to whole cents, refusing anything that would lose precision.</summary>
     public static long ToCents(decimal amount)
     {
+        // Hot path of the bulk insert: read the mantissa and scale instead of multiplying decimals.
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(amount, bits);
+        var scale = (bits[3] >> 16) & 0xFF;
+        var mantissa = ((long)bits[1] << 32) | (uint)bits[0];
+        if (bits[2] == 0 && scale <= 2 && mantissa is >= 0 and <= long.MaxValue / 100)
+        {
+            var scaled = scale == 0 ? mantissa * 100 : scale == 1 ? mantissa * 10 : mantissa;
+            return bits[3] < 0 ? -scaled : scaled;
+        }
+
         var cents = amount * 100m;
         if (cents != decimal.Truncate(cents))
         {

@@ -18,14 +18,31 @@ public sealed class TransactionPipelineOptions
     public int StageCapacity { get; set; } = 8;
 
     /// <summary>Gets or sets the size in bytes of the buffer the input is read through.</summary>
-    /// <value>The default value is 64 KiB.</value>
+    /// <value>The default value is 256 KiB.</value>
+    /// <remarks>Larger reads mean fewer calls into the stream; 256 KiB read a 1 GB file ~10% faster than 64 KiB.</remarks>
     [Range(4_096, 16 * 1024 * 1024)]
-    public int InputBufferSize { get; set; } = 64 * 1024;
+    public int InputBufferSize { get; set; } = 256 * 1024;
 
     /// <summary>Gets or sets the largest single value (one transaction or one config) the reader accepts, in bytes.</summary>
     /// <value>The default value is 1 MiB.</value>
     [Range(4_096, 64 * 1024 * 1024)]
     public int MaxValueSize { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets whether each job's raw transactions are written to the store.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    /// <remarks>
+    /// <para>
+    /// <see langword="false"/> is the aggregate-only mode: transactions are parsed, validated, passed through the
+    /// transaction stages and summed per date while the body is read, but no raw row is stored, so the import runs at
+    /// parsing speed instead of the store's bulk-insert speed. Aggregates, scores and offers are the same.
+    /// </para>
+    /// <para>
+    /// A job in this mode cannot be resumed: if the process stops after its import but before it completes, the
+    /// instance that recovers it finds no stored rows to aggregate and ends it <see cref="JobState.Failed"/> with
+    /// an <see cref="JobErrorKind.Interrupted"/> error that says so. The body must then be submitted again.
+    /// </para>
+    /// </remarks>
+    public bool StoreTransactions { get; set; } = true;
 
     /// <summary>Gets or sets how often import progress is written to the job store and emitted as an event.</summary>
     /// <value>The default value is 1 second.</value>

@@ -32,7 +32,10 @@ internal sealed partial class DefaultPipeline
             Task<PipelineConfiguration> producer;
             if (input.Json is { } json)
             {
-                reader = new TransactionJsonReader(json, _options.InputBufferSize, _options.MaxValueSize, _options.ImportBatchSize);
+                // Aggregation reads amounts, dates and flags only: without a store or a stage, descriptions are never built.
+                var keepDescriptions = _options.StoreTransactions || _transactionStages.Length > 0;
+                reader = new TransactionJsonReader(
+                    json, _options.InputBufferSize, _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: keepDescriptions);
                 producer = failure.RunAsync(first.Writer, token => reader.ReadAsync(first.Writer, token));
             }
             else
@@ -149,7 +152,11 @@ internal sealed partial class DefaultPipeline
             {
                 if (batch.Count > 0)
                 {
-                    await _transactions.AppendAsync(status.JobId, batch, cancellationToken).ConfigureAwait(false);
+                    if (_options.StoreTransactions)
+                    {
+                        await _transactions.AppendAsync(status.JobId, batch, cancellationToken).ConfigureAwait(false);
+                    }
+
                     totals.Add(batch.Items.Span);
                 }
 

@@ -18,7 +18,19 @@ internal sealed partial class DefaultPipeline
             var configuration = job.Configuration
                 ?? await _jobs.FindConfigurationAsync(status.JobId, token).ConfigureAwait(false)
                 ?? PipelineConfiguration.Default;
-            var totals = job.Totals ?? await ReloadTotalsAsync(status, token).ConfigureAwait(false);
+            var (totals, storedRows) = job.Totals is { } kept
+                ? (kept, status.Progress.TransactionsImported)
+                : await ReloadTotalsAsync(status, token).ConfigureAwait(false);
+            if (storedRows != status.Progress.TransactionsImported)
+            {
+                // Aggregating what is there would publish offers from partial data.
+                return await FailAsync(status, new JobError(
+                    JobErrorKind.Interrupted,
+                    $"The process stopped after the import of {status.Progress.TransactionsImported} transactions, but {storedRows} of "
+                    + "their raw rows are in the store, so the job cannot be resumed (a job run in aggregate-only mode, "
+                    + "StoreTransactions = false, keeps none). Submit the file again.")).ConfigureAwait(false);
+            }
+
 
             var aggregates = totals.ToAggregates(configuration.Aggregate.DateRange);
             status = await UpdateAsync(
@@ -81,15 +93,18 @@ internal sealed partial class DefaultPipeline
     }
 
     /// <summary>Rebuilds a job's totals from its stored rows, for a job whose import ran in another process.</summary>
-    private async Task<DailyTotals> ReloadTotalsAsync(JobStatus status, CancellationToken cancellationToken)
+    /// <returns>The totals and how many rows they were built from.</returns>
+    private async Task<(DailyTotals Totals, long Rows)> ReloadTotalsAsync(JobStatus status, CancellationToken cancellationToken)
     {
         var totals = new DailyTotals();
+        long rows = 0;
         await foreach (var transaction in _transactions.ReadAsync(status.JobId, cancellationToken).ConfigureAwait(false))
         {
             totals.Add(transaction);
+            rows++;
         }
 
-        return totals;
+        return (totals, rows);
     }
 
     private static void EnsureOnePerDate(IEnumerable<DateOnly> dates, IReadOnlyList<DailyAggregate> aggregates, string source, bool allowFewer = false)

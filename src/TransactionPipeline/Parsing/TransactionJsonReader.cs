@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -17,7 +18,7 @@ namespace TransactionPipeline.Parsing;
 /// across reads of any size, down to one byte. No reader runs with <c>isFinalBlock</c> until the root object has
 /// closed, so a body that ends early is reported as truncated rather than as some other syntax error.
 /// </remarks>
-internal sealed class TransactionJsonReader
+internal sealed partial class TransactionJsonReader
 {
     private const int MaxAmountIntegerDigits = 13;
     private const int MaxDescriptionLength = 255;
@@ -27,17 +28,24 @@ internal sealed class TransactionJsonReader
     private readonly int _initialBufferSize;
     private readonly int _maxUnitBytes;
     private readonly int _batchSize;
+    private readonly bool _fastPath;
+    private readonly bool _keepDescriptions;
 
     private Phase _phase = Phase.BeforeRoot;
     private long _itemIndex;
     private long _bufferOffset;
     private bool _sawData;
+    private bool _afterItem;
     private CreditModelConfig? _creditModel;
     private AggregateConfig? _aggregate;
 
-    public TransactionJsonReader(Stream input, int initialBufferSize, int maxUnitBytes, int batchSize)
+    // keepDescriptions is false when nothing downstream reads descriptions (aggregate-only, no transaction stage): they
+    // are still validated, but the fast path leaves them empty instead of allocating a string per item.
+    public TransactionJsonReader(Stream input, int initialBufferSize, int maxUnitBytes, int batchSize, bool fastPath = true, bool keepDescriptions = true)
     {
         _input = input;
+        _fastPath = fastPath;
+        _keepDescriptions = keepDescriptions;
         _initialBufferSize = initialBufferSize;
         _maxUnitBytes = Math.Max(maxUnitBytes, initialBufferSize);
         _batchSize = batchSize;
@@ -56,6 +64,7 @@ internal sealed class TransactionJsonReader
         NeedMoreData,
         BatchFull,
         RootClosed,
+        Continue,
     }
 
     /// <summary>Gets the bytes consumed so far.</summary>
@@ -82,6 +91,11 @@ internal sealed class TransactionJsonReader
                 var outcome = Parse(buffer.AsSpan(start, end - start), ref state, batch, out var consumed);
                 start += consumed;
                 _bufferOffset += consumed;
+
+                if (outcome == Outcome.Continue)
+                {
+                    continue;
+                }
 
                 if (outcome == Outcome.BatchFull)
                 {
@@ -246,6 +260,18 @@ internal sealed class TransactionJsonReader
                         complete = ReadRootMember(ref reader, data);
                         break;
                     case Phase.InData:
+                        if (_afterItem && _fastPath)
+                        {
+                            var fast = ReadFastItems(data[committed..], batch);
+                            if (fast > 0)
+                            {
+                                // Only whole items were consumed, so the reader state after the last slow item still holds.
+                                consumed = committed + fast;
+                                state = committedState;
+                                return batch.IsFull ? Outcome.BatchFull : Outcome.Continue;
+                            }
+                        }
+
                         complete = ReadDataMember(ref reader, batch);
                         break;
                     default:
@@ -403,6 +429,7 @@ internal sealed class TransactionJsonReader
         if (reader.TokenType == JsonTokenType.EndArray)
         {
             _phase = Phase.InRoot;
+            _afterItem = false;
             return true;
         }
 
@@ -492,6 +519,7 @@ internal sealed class TransactionJsonReader
 
         batch.Add(new TransactionRecord(amount, date, isRevenue, description!));
         _itemIndex++;
+        _afterItem = true;
         return true;
     }
 
@@ -543,6 +571,7 @@ internal sealed class TransactionJsonReader
         throw ItemError($"\"date\" {Raw(ref reader)} is not a valid date in the form YYYY-MM-DD", _bufferOffset + reader.TokenStartIndex, Field.Date);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParseDate(ReadOnlySpan<byte> text, out DateOnly date)
     {
         date = default;
@@ -565,6 +594,7 @@ internal sealed class TransactionJsonReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
     {
         value = 0;

@@ -308,6 +308,53 @@ public sealed class DefaultPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_StoreTransactionsFalse_SameAggregatesAndNoRows()
+    {
+        var body = TestData.Generated(120, days: 7);
+        await using var kept = new PipelineFixture();
+        await using var aggregateOnly = new PipelineFixture(options: o => o.StoreTransactions = false);
+
+        var keptStatus = await kept.RunAsync(body);
+        var status = await aggregateOnly.RunAsync(body);
+
+        status.State.Should().Be(JobState.JobComplete);
+        status.Progress.TransactionsImported.Should().Be(120);
+        (await aggregateOnly.RowsAsync(status.JobId)).Should().BeEmpty();
+        var result = await aggregateOnly.Pipeline.GetResultAsync(status.JobId, None);
+        var expected = await kept.Pipeline.GetResultAsync(keptStatus.JobId, None);
+        result!.Aggregates.Should().Equal(expected!.Aggregates);
+        result.Offers.Should().Equal(expected.Offers);
+    }
+
+    [Fact]
+    public async Task ProcessJobsAsync_AggregateOnlyJobAbandonedAfterImport_FailsAsInterrupted()
+    {
+        var store = new InMemoryStore();
+        string jobId;
+        await using (var crashed = new PipelineFixture(store: store, options: o => o.StoreTransactions = false))
+        {
+            jobId = (await crashed.Pipeline.SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(60, days: 6))), None)).JobId;
+        }
+
+        await using var restarted = new PipelineFixture(store: store, options: o =>
+        {
+            o.StoreTransactions = false;
+            o.JobLeaseTimeout = TimeSpan.FromMilliseconds(300);
+            o.RecoveryInterval = TimeSpan.FromMilliseconds(50);
+        });
+        using var stop = new CancellationTokenSource();
+        var worker = restarted.Pipeline.ProcessJobsAsync(stop.Token);
+        var done = await restarted.Pipeline.WaitForCompletionAsync(jobId, None).WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+
+        done.State.Should().Be(JobState.Failed);
+        done.Error!.Kind.Should().Be(JobErrorKind.Interrupted);
+        done.Error.Message.Should().Contain("aggregate-only").And.Contain("Submit the file again");
+        (await restarted.Pipeline.GetResultAsync(jobId, None)).Should().BeNull();
+    }
+
+    [Fact]
     public async Task ProcessJobsAsync_JobAbandonedDuringImport_FailsAsInterrupted()
     {
         var store = new InMemoryStore();

@@ -6,10 +6,11 @@ namespace TransactionPipeline.Tests.Parsing;
 
 public sealed class TransactionJsonReaderTests
 {
-    private static async Task<(List<TransactionRecord> Rows, PipelineConfiguration Config)> ReadAsync(Stream input, int batchSize = 3, int bufferSize = 4096)
+    private static async Task<(List<TransactionRecord> Rows, PipelineConfiguration Config)> ReadAsync(
+        Stream input, int batchSize = 3, int bufferSize = 4096, bool fastPath = true)
     {
         var channel = Channel.CreateUnbounded<TransactionBatch>();
-        var reader = new TransactionJsonReader(input, bufferSize, 1024 * 1024, batchSize);
+        var reader = new TransactionJsonReader(input, bufferSize, 1024 * 1024, batchSize, fastPath);
         var config = await reader.ReadAsync(channel.Writer, CancellationToken.None);
         channel.Writer.Complete();
         var rows = new List<TransactionRecord>();
@@ -140,6 +141,41 @@ public sealed class TransactionJsonReaderTests
         var (rows, _) = await ReadAsync("""{"data": []}""");
 
         rows.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(13)]
+    [InlineData(4096)]
+    public async Task ReadAsync_FastPath_SameRecordsAndScalesAsGeneralPath(int chunk)
+    {
+        string[] items =
+        [
+            TestData.Item("1", "2024-01-01", true, "first, read by the general path"),
+            TestData.Item("0", "2024-01-02", false, "plain"),
+            TestData.Item("-0", "2024-01-02", false, "negative zero"),
+            TestData.Item("-0.00", "2024-01-02", true),
+            TestData.Item("12.5", "2024-02-29", true, """Caf\u00e9 \"quoted\" \\ \ud83d\ude00"""),
+            TestData.Item("12.50", "2024-12-31", false, "Café raw ☕"),
+            TestData.Item("1234567890123.99", "2024-03-01", true, new string('x', 255)),
+            TestData.Item("-9999999999999.99", "2024-03-01", false, new string('é', 200)),
+            TestData.Item("1.230", "2024-03-02", true, "three decimals, zero last"),
+            TestData.Item("1E2", "2024-03-02", true, "exponent"),
+            TestData.Item("0.1e1", "2024-03-02", false, "exponent and fraction"),
+            """{ "description" : "reordered" , "is_revenue" : false , "date" : "2024-04-01" , "amount" : 7.7 }""",
+            "{\n\t\"amount\": 3,\r\n \"date\": \"2024-04-02\", \"is_revenue\": true, \"description\": \"pretty\"\n}",
+            """{"amount": 4, "note": {"nested": [1, 2]}, "date": "2024-04-03", "is_revenue": true, "description": "unknown property"}""",
+            """{"amount": 5, "date": "2024\u002d04-04", "is_revenue": true, "description": "escaped date"}""",
+            TestData.Item("6.05", "2024-04-05", false, ""),
+        ];
+        var body = Encoding.UTF8.GetBytes(TestData.Body(items.Concat(items)));
+
+        var general = await ReadAsync(new TrickleStream(body, chunk), batchSize: 5, fastPath: false);
+        var fast = await ReadAsync(new TrickleStream(body, chunk), batchSize: 5, fastPath: true);
+
+        fast.Rows.Should().Equal(general.Rows);
+        fast.Rows.Select(r => decimal.GetBits(r.Amount)).Should().BeEquivalentTo(
+            general.Rows.Select(r => decimal.GetBits(r.Amount)), o => o.WithStrictOrdering(), "scale and sign are kept");
     }
 
     public static TheoryData<string, string, long?, string> BadItems => new()

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DuckDB.NET.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TransactionPipeline.Benchmarks;
+
+/// <summary>What one case measured; printed by the child process as one JSON line.</summary>
+internal sealed record CaseResult(string Name, double Seconds, long Rows, long PeakBytes, Dictionary<string, double> Stages, string? Note = null)
+{
+    /// <summary>Gets the CPU time of the case's process (all threads), less sensitive than wall time to other load on the machine.</summary>
+    public double CpuSeconds { get; init; } = -1;
+}
+
+/// <summary>The end-to-end cases: this pipeline and the tools a user would pick instead, on the same rows.</summary>
+internal static class Cases
+{
+    public const string ResultPrefix = "RESULT ";
+
+    /// <summary>Above this input size the whole-document deserialisation would need several times the file in memory.</summary>
+    public const long DeserializeLimit = 1536L << 20;
+
+    public static readonly (string Name, bool IsReference, string Description)[] All =
+    [
+        ("pipeline-sqlite", false, "this pipeline, in process, SQLite store: bytes to offers"),
+        ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
+        ("reader-only", false, "the SDK's streaming reader alone, batches dropped"),
+        ("json-deserialize-linq", true, "JsonSerializer.Deserialize of the whole document, LINQ GroupBy date"),
+        ("sqlite-bare-insert", true, "Microsoft.Data.Sqlite prepared INSERT loop over the CSV rows, one transaction"),
+        ("sqlite3-cli-csv", true, "sqlite3 CLI .import of the same rows as CSV"),
+        ("duckdb-seed", true, "DuckDB read_json on the seed-shaped file, GROUP BY date"),
+        ("duckdb-ndjson", true, "DuckDB read_json on the same rows as NDJSON, GROUP BY date"),
+    ];
+
+    public static async Task<int> RunInChildAsync(string name, string file)
+    {
+        var clock = Stopwatch.StartNew();
+        var stages = new Dictionary<string, double>();
+        long? externalPeak = null;
+        long rows;
+        try
+        {
+            rows = await RunAsync(name, file, stages, peak => externalPeak = peak);
+        }
+        catch (SkipException skip)
+        {
+            Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(new CaseResult(name, -1, 0, -1, stages, skip.Message)));
+            return 0;
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        using var self = Process.GetCurrentProcess();
+        var result = new CaseResult(name, seconds, rows, externalPeak ?? PeakWorkingSet(), stages)
+        {
+            CpuSeconds = name == "sqlite3-cli-csv" ? -1 : self.TotalProcessorTime.TotalSeconds,
+        };
+        Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static async Task<long> RunAsync(string name, string file, Dictionary<string, double> stages, Action<long> reportPeak)
+    {
+        long? externalPeak = null;
+        var rows = name switch
+        {
+            "pipeline-sqlite" => await PipelineAsync(file, storeTransactions: true, stages),
+            "pipeline-aggregate-only" => await PipelineAsync(file, storeTransactions: false, stages),
+            "reader-only" => await ReaderOnlyAsync(file),
+            "json-deserialize-linq" => await DeserializeAsync(file, stages),
+            "sqlite-bare-insert" => BareInsert(file),
+            "sqlite3-cli-csv" => SqliteCli(file, out externalPeak),
+            "duckdb-seed" when new FileInfo(file).Length > DeserializeLimit => throw new SkipException(
+                $"skipped above {DeserializeLimit >> 20} MB: read_json holds the whole document as one value (about 5x the file in memory)"),
+            "duckdb-seed" => DuckDb(file, $"(SELECT unnest(data) AS d FROM read_json('{file}', maximum_object_size = {new FileInfo(file).Length + (1 << 20)}))", "d."),
+            "duckdb-ndjson" => DuckDb(file, $"read_json('{SeedRows.NdjsonPath(file)}', format = 'newline_delimited', columns = {{amount: 'DECIMAL(15,2)', date: 'DATE', is_revenue: 'BOOLEAN', description: 'VARCHAR'}})", string.Empty),
+            _ => throw new ArgumentException($"Unknown case '{name}'. Cases: {string.Join(", ", All.Select(c => c.Name))}."),
+        };
+        if (externalPeak is { } peak)
+        {
+            reportPeak(peak);
+        }
+
+        return rows;
+    }
+
+    private static async Task<long> PipelineAsync(string file, bool storeTransactions, Dictionary<string, double> stages)
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Environment.ProcessId}.db");
+        DeleteDatabase(database);
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddTransactionPipeline(o => o.StoreTransactions = storeTransactions).UseSqlite($"Data Source={database}");
+            await using var provider = services.BuildServiceProvider();
+            var pipeline = provider.GetRequiredService<IPipeline>();
+            await using var input = SeedRows.OpenSequential(file);
+            var status = await pipeline.RunAsync(PipelineInput.FromJson(input), CancellationToken.None);
+            if (status.State != JobState.JobComplete)
+            {
+                throw new InvalidOperationException($"The job ended {status.State}: {status.Error?.Message}");
+            }
+
+            var events = new Dictionary<string, DateTimeOffset>();
+            await foreach (var jobEvent in pipeline.WatchAsync(status.JobId, 0, CancellationToken.None))
+            {
+                events.TryAdd(jobEvent.EventType, jobEvent.Timestamp);
+            }
+
+            stages["import"] = (events[JobEventTypes.ImportCompleted] - events[JobEventTypes.ImportStarted]).TotalSeconds;
+            stages["aggregate"] = (events[JobEventTypes.AggregationCompleted] - events[JobEventTypes.ImportCompleted]).TotalSeconds;
+            stages["model+offers"] = (events[JobEventTypes.JobComplete] - events[JobEventTypes.AggregationCompleted]).TotalSeconds;
+            return status.Progress.TransactionsImported;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            DeleteDatabase(database);
+        }
+    }
+
+    private static async Task<long> ReaderOnlyAsync(string file)
+    {
+        await using var input = SeedRows.OpenSequential(file);
+        return await SeedRows.ReadAsync(input, _ => { });
+    }
+
+    private static async Task<long> DeserializeAsync(string file, Dictionary<string, double> stages)
+    {
+        if (new FileInfo(file).Length > DeserializeLimit)
+        {
+            throw new SkipException($"skipped above {DeserializeLimit >> 20} MB: the whole document would need several times the file in memory");
+        }
+
+        var clock = Stopwatch.StartNew();
+        await using var input = SeedRows.OpenSequential(file);
+        var document = await JsonSerializer.DeserializeAsync<SeedDocument>(input, SeedDocument.Options)
+            ?? throw new InvalidDataException("The file holds JSON null.");
+        stages["deserialize"] = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var groups = document.GroupByDate();
+        stages["group-by"] = clock.Elapsed.TotalSeconds;
+        return groups.Sum(g => (long)g.Count);
+    }
+
+    private static long BareInsert(string file)
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"bare-bench-{Environment.ProcessId}.db");
+        DeleteDatabase(database);
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={database}");
+            connection.Open();
+            using (var create = connection.CreateCommand())
+            {
+                create.CommandText = "CREATE TABLE t (amount, date, is_revenue, description);";
+                create.ExecuteNonQuery();
+            }
+
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO t VALUES ($a, $d, $r, $s);";
+            var amount = insert.Parameters.Add("$a", SqliteType.Text);
+            var date = insert.Parameters.Add("$d", SqliteType.Text);
+            var revenue = insert.Parameters.Add("$r", SqliteType.Integer);
+            var description = insert.Parameters.Add("$s", SqliteType.Text);
+            insert.Prepare();
+            long rows = 0;
+            using var reader = new StreamReader(SeedRows.CsvPath(file));
+            reader.ReadLine();
+            while (reader.ReadLine() is { } line)
+            {
+                // amount,date,is_revenue,"description": the first three fields never hold a comma.
+                var first = line.IndexOf(',', StringComparison.Ordinal);
+                var second = line.IndexOf(',', first + 1);
+                var third = line.IndexOf(',', second + 1);
+                amount.Value = line[..first];
+                date.Value = line[(first + 1)..second];
+                revenue.Value = line[second + 1] == '1' ? 1L : 0L;
+                description.Value = line[(third + 2)..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
+                insert.ExecuteNonQuery();
+                rows++;
+            }
+
+            transaction.Commit();
+            return rows;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            DeleteDatabase(database);
+        }
+    }
+
+    private static long SqliteCli(string file, out long? peakBytes)
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"cli-bench-{Environment.ProcessId}.db");
+        DeleteDatabase(database);
+        try
+        {
+            // GNU time reports the child's peak RSS; without it the peak is unknown.
+            var timed = File.Exists("/usr/bin/time");
+            var start = new ProcessStartInfo(timed ? "/usr/bin/time" : "sqlite3") { RedirectStandardError = true, RedirectStandardOutput = true };
+            if (timed)
+            {
+                start.ArgumentList.Add("-f");
+                start.ArgumentList.Add("PEAK_KB %M");
+                start.ArgumentList.Add("sqlite3");
+            }
+
+            foreach (var argument in new[] { database, "-cmd", ".mode csv", $".import '{SeedRows.CsvPath(file)}' t", "SELECT count(*) FROM t;" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("sqlite3 did not start.");
+            var output = process.StandardOutput.ReadToEnd();
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"sqlite3 failed: {error}");
+            }
+
+            var peak = error.Split('\n').FirstOrDefault(l => l.StartsWith("PEAK_KB ", StringComparison.Ordinal));
+            peakBytes = peak is null ? -1 : long.Parse(peak[8..], CultureInfo.InvariantCulture) * 1024;
+            return long.Parse(output.Trim(), CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            DeleteDatabase(database);
+        }
+    }
+
+    private static long DuckDb(string file, string source, string prefix)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {prefix}date, SUM(CAST({prefix}amount AS DECIMAL(15,2))),
+                   SUM(CASE WHEN {prefix}is_revenue THEN CAST({prefix}amount AS DECIMAL(15,2)) ELSE 0 END), COUNT(*)
+            FROM {source} GROUP BY {prefix}date ORDER BY 1;
+            """;
+        using var reader = command.ExecuteReader();
+        long rows = 0;
+        while (reader.Read())
+        {
+            rows += Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture);
+        }
+
+        return rows;
+    }
+
+    private static long PeakWorkingSet()
+    {
+        // VmHWM is the peak resident set of this process, native memory (SQLite, DuckDB) included.
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
+    }
+
+    private static void DeleteDatabase(string path)
+    {
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm", "-journal" })
+        {
+            File.Delete(path + suffix);
+        }
+    }
+}
+
+/// <summary>A case that does not apply to this input; the table shows the reason instead of figures.</summary>
+internal sealed class SkipException(string reason) : Exception(reason);

@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Running;
+using TransactionPipeline.Benchmarks;
+
+// Micro benchmarks:  dotnet run -c Release --project benchmarks/TransactionPipeline.Benchmarks -- --filter '*'
+// End to end:        dotnet run -c Release --project benchmarks/TransactionPipeline.Benchmarks -- e2e --size 1GB [--json out.json]
+// Chart:             ... -- chart docs/benchmarks.svg 100mb.json 1gb.json 5gb.json   (reports written by e2e --json)
+// One case (used by e2e, one child process per case so that peak memory is per case): run-case NAME FILE
+return args.FirstOrDefault() switch
+{
+    "e2e" => await EndToEnd.RunAsync(args[1..]),
+    "run-case" => await Cases.RunInChildAsync(args[1], args[2]),
+    "chart" => await Chart.RunAsync(args[1..]),
+    _ => RunMicroBenchmarks(args),
+};
+
+static int RunMicroBenchmarks(string[] args)
+{
+    var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);
+    BenchmarkSwitcher.FromAssembly(typeof(Cases).Assembly).Run(args, config);
+    return 0;
+}
