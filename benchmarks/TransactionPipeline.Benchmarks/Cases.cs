@@ -1,9 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using DuckDB.NET.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace TransactionPipeline.Benchmarks;
 
@@ -25,6 +31,7 @@ internal static class Cases
     public static readonly (string Name, bool IsReference, string Description)[] All =
     [
         ("pipeline-sqlite", false, "this pipeline, in process, SQLite store: bytes to offers"),
+        ("pipeline-http", false, "this pipeline behind Kestrel on loopback, HttpClient streams the file in the same process: bytes to offers"),
         ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
         ("reader-only", false, "the SDK's streaming reader alone, batches dropped"),
         ("json-deserialize-linq", true, "JsonSerializer.Deserialize of the whole document, LINQ GroupBy date"),
@@ -67,6 +74,7 @@ internal static class Cases
         {
             "pipeline-sqlite" => await PipelineAsync(file, storeTransactions: true, stages),
             "pipeline-aggregate-only" => await PipelineAsync(file, storeTransactions: false, stages),
+            "pipeline-http" => await HttpAsync(file, stages),
             "reader-only" => await ReaderOnlyAsync(file),
             "json-deserialize-linq" => await DeserializeAsync(file, stages),
             "sqlite-bare-insert" => BareInsert(file),
@@ -85,11 +93,8 @@ internal static class Cases
         return rows;
     }
 
-    private static async Task<long> PipelineAsync(string file, bool storeTransactions, Dictionary<string, double> stages)
-    {
-        var database = Path.Combine(Path.GetTempPath(), $"pipeline-bench-{Environment.ProcessId}.db");
-        DeleteDatabase(database);
-        try
+    private static async Task<long> PipelineAsync(string file, bool storeTransactions, Dictionary<string, double> stages) =>
+        await WithDatabaseAsync("pipeline-bench", async database =>
         {
             var services = new ServiceCollection();
             services.AddTransactionPipeline(o => o.StoreTransactions = storeTransactions).UseSqlite($"Data Source={database}");
@@ -102,16 +107,86 @@ internal static class Cases
                 throw new InvalidOperationException($"The job ended {status.State}: {status.Error?.Message}");
             }
 
-            var events = new Dictionary<string, DateTimeOffset>();
-            await foreach (var jobEvent in pipeline.WatchAsync(status.JobId, 0, CancellationToken.None))
-            {
-                events.TryAdd(jobEvent.EventType, jobEvent.Timestamp);
-            }
-
-            stages["import"] = (events[JobEventTypes.ImportCompleted] - events[JobEventTypes.ImportStarted]).TotalSeconds;
-            stages["aggregate"] = (events[JobEventTypes.AggregationCompleted] - events[JobEventTypes.ImportCompleted]).TotalSeconds;
-            stages["model+offers"] = (events[JobEventTypes.JobComplete] - events[JobEventTypes.AggregationCompleted]).TotalSeconds;
+            await RecordStagesAsync(pipeline, status.JobId, stages);
             return status.Progress.TransactionsImported;
+        });
+
+    /// <summary>
+    /// The host sample's setup on a real Kestrel at 127.0.0.1 (free port), the file streamed from disk by HttpClient
+    /// in the same process, then the status route polled until the job completes.
+    /// </summary>
+    private static async Task<long> HttpAsync(string file, Dictionary<string, double> stages) =>
+        await WithDatabaseAsync("http-bench", async database =>
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Services.AddTransactionPipeline().UseSqlite($"Data Source={database}").AddHttpAdapter();
+            await using var app = builder.Build();
+            app.MapTransactionPipeline();
+            await app.StartAsync();
+            try
+            {
+                using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = Timeout.InfiniteTimeSpan };
+                await using var input = SeedRows.OpenSequential(file);
+                using var content = new StreamContent(input, 256 * 1024);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                var clock = Stopwatch.StartNew();
+                using var submitted = await client.PostAsync(new Uri("api/financial-transactions/process-transactions/", UriKind.Relative), content);
+                var answer = await submitted.Content.ReadAsStringAsync();
+                if (submitted.StatusCode != HttpStatusCode.Accepted)
+                {
+                    throw new InvalidOperationException($"The submit answered {(int)submitted.StatusCode}: {answer}");
+                }
+
+                stages["until 202"] = clock.Elapsed.TotalSeconds;
+                var jobId = JsonDocument.Parse(answer).RootElement.GetProperty("job_id").GetString()!;
+                while (true)
+                {
+                    using var status = JsonDocument.Parse(await client.GetStringAsync(new Uri($"api/jobs/{jobId}/status/", UriKind.Relative)));
+                    var state = status.RootElement.GetProperty("status").GetString();
+                    if (state is "JOB_COMPLETE")
+                    {
+                        await RecordStagesAsync(app.Services.GetRequiredService<IPipeline>(), jobId, stages);
+                        return status.RootElement.GetProperty("progress").GetProperty("transactions_imported").GetInt64();
+                    }
+
+                    if (state is "FAILED")
+                    {
+                        throw new InvalidOperationException($"The job failed: {status.RootElement}");
+                    }
+
+                    await Task.Delay(50);
+                }
+            }
+            finally
+            {
+                await app.StopAsync();
+            }
+        });
+
+    /// <summary>Times each stage from the job's events.</summary>
+    private static async Task RecordStagesAsync(IPipeline pipeline, string jobId, Dictionary<string, double> stages)
+    {
+        var events = new Dictionary<string, DateTimeOffset>();
+        await foreach (var jobEvent in pipeline.WatchAsync(jobId, 0, CancellationToken.None))
+        {
+            events.TryAdd(jobEvent.EventType, jobEvent.Timestamp);
+        }
+
+        stages["import"] = (events[JobEventTypes.ImportCompleted] - events[JobEventTypes.ImportStarted]).TotalSeconds;
+        stages["aggregate"] = (events[JobEventTypes.AggregationCompleted] - events[JobEventTypes.ImportCompleted]).TotalSeconds;
+        stages["model+offers"] = (events[JobEventTypes.JobComplete] - events[JobEventTypes.AggregationCompleted]).TotalSeconds;
+    }
+
+    /// <summary>Runs <paramref name="body"/> on a fresh SQLite database file in the temp folder and deletes it afterwards.</summary>
+    private static async Task<long> WithDatabaseAsync(string prefix, Func<string, Task<long>> body)
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"{prefix}-{Environment.ProcessId}.db");
+        DeleteDatabase(database);
+        try
+        {
+            return await body(database);
         }
         finally
         {
