@@ -290,16 +290,8 @@ public sealed class DefaultPipelineTests
             jobId = (await crashed.Pipeline.SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(60, days: 6))), None)).JobId;
         }
 
-        await using var restarted = new PipelineFixture(store: store, options: o =>
-        {
-            o.JobLeaseTimeout = TimeSpan.FromMilliseconds(300);
-            o.RecoveryInterval = TimeSpan.FromMilliseconds(50);
-        });
-        using var stop = new CancellationTokenSource();
-        var worker = restarted.Pipeline.ProcessJobsAsync(stop.Token);
-        var done = await restarted.Pipeline.WaitForCompletionAsync(jobId, None).WaitAsync(TimeSpan.FromSeconds(30));
-        await stop.CancelAsync();
-        await worker;
+        await using var restarted = RestartedFixture(store);
+        var done = await RunWorkerUntilDoneAsync(restarted, jobId);
 
         done.State.Should().Be(JobState.JobComplete);
         var result = await restarted.Pipeline.GetResultAsync(jobId, None);
@@ -336,17 +328,8 @@ public sealed class DefaultPipelineTests
             jobId = (await crashed.Pipeline.SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(60, days: 6))), None)).JobId;
         }
 
-        await using var restarted = new PipelineFixture(store: store, options: o =>
-        {
-            o.StoreTransactions = false;
-            o.JobLeaseTimeout = TimeSpan.FromMilliseconds(300);
-            o.RecoveryInterval = TimeSpan.FromMilliseconds(50);
-        });
-        using var stop = new CancellationTokenSource();
-        var worker = restarted.Pipeline.ProcessJobsAsync(stop.Token);
-        var done = await restarted.Pipeline.WaitForCompletionAsync(jobId, None).WaitAsync(TimeSpan.FromSeconds(30));
-        await stop.CancelAsync();
-        await worker;
+        await using var restarted = RestartedFixture(store, o => o.StoreTransactions = false);
+        var done = await RunWorkerUntilDoneAsync(restarted, jobId);
 
         done.State.Should().Be(JobState.Failed);
         done.Error!.Kind.Should().Be(JobErrorKind.Interrupted);
@@ -362,16 +345,8 @@ public sealed class DefaultPipelineTests
         await store.UpdateAsync(new JobUpdate(created with { State = JobState.InProgress, Stage = PipelineStage.Import, Progress = created.Progress with { TransactionsImported = 5 } }, "dead-process", JobEventTypes.ImportStarted), None);
         await ((ITransactionStore)store).AppendAsync(created.JobId, new TransactionBatch([new TransactionRecord(1, new DateOnly(2024, 1, 1), true, "partial")]), None);
 
-        await using var restarted = new PipelineFixture(store: store, options: o =>
-        {
-            o.JobLeaseTimeout = TimeSpan.FromMilliseconds(300);
-            o.RecoveryInterval = TimeSpan.FromMilliseconds(50);
-        });
-        using var stop = new CancellationTokenSource();
-        var worker = restarted.Pipeline.ProcessJobsAsync(stop.Token);
-        var done = await restarted.Pipeline.WaitForCompletionAsync(created.JobId, None).WaitAsync(TimeSpan.FromSeconds(30));
-        await stop.CancelAsync();
-        await worker;
+        await using var restarted = RestartedFixture(store);
+        var done = await RunWorkerUntilDoneAsync(restarted, created.JobId);
 
         done.State.Should().Be(JobState.Failed);
         done.Error!.Kind.Should().Be(JobErrorKind.Interrupted);
@@ -428,6 +403,26 @@ public sealed class DefaultPipelineTests
         options.ImportBatchSize.Should().Be(10);
         options.StageCapacity.Should().Be(3);
         services.Count(d => d.ServiceType == typeof(IPipeline)).Should().Be(1);
+    }
+
+    /// <summary>A new pipeline instance over the same store, with a short lease so it takes abandoned jobs over quickly.</summary>
+    private static PipelineFixture RestartedFixture(InMemoryStore store, Action<TransactionPipelineOptions>? options = null) =>
+        new(store: store, options: o =>
+        {
+            options?.Invoke(o);
+            o.JobLeaseTimeout = TimeSpan.FromMilliseconds(300);
+            o.RecoveryInterval = TimeSpan.FromMilliseconds(50);
+        });
+
+    /// <summary>Runs the fixture's background worker until <paramref name="jobId"/> is terminal, then stops it.</summary>
+    private static async Task<JobStatus> RunWorkerUntilDoneAsync(PipelineFixture fixture, string jobId)
+    {
+        using var stop = new CancellationTokenSource();
+        var worker = fixture.Pipeline.ProcessJobsAsync(stop.Token);
+        var done = await fixture.Pipeline.WaitForCompletionAsync(jobId, None).WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await worker;
+        return done;
     }
 
     private sealed class SyncProgress(Action<JobStatus> report) : IProgress<JobStatus>
