@@ -6,8 +6,8 @@ namespace TransactionPipeline.Engine;
 internal sealed partial class DefaultPipeline
 {
     /// <summary>
-    /// Reader, host stages and writer each run on their own task, joined by bounded channels: the reader parses
-    /// on one core while the store writes on the other, and a slow store stalls the reader instead of filling memory.
+    /// Creates the job and imports its input: rows into the store (<see cref="ImportRowsAsync"/>) or, in aggregate-only
+    /// mode with no transaction stage, straight into per-date totals (<see cref="AggregateAsync"/>).
     /// </summary>
     private async Task<(JobStatus Status, QueuedJob? Imported)> ImportAsync(PipelineInput input, CancellationToken cancellationToken)
     {
@@ -26,51 +26,15 @@ internal sealed partial class DefaultPipeline
             input.Progress?.Report(status);
 
             var totals = new DailyTotals();
-            var failure = new FirstFailure(cancellation);
-            var first = CreateStageChannel();
-            TransactionJsonReader? reader = null;
-            Task<PipelineConfiguration> producer;
-            if (input.Json is { } json)
+            var outcome = input.Json is { } json && !_options.StoreTransactions && _transactionStages.Length == 0
+                ? await AggregateAsync(status, json, totals, input.Progress, cancellation.Token).ConfigureAwait(false)
+                : await ImportRowsAsync(status, input, totals, cancellation).ConfigureAwait(false);
+            if (outcome.Error is { } error)
             {
-                // Aggregation reads amounts, dates and flags only: without a store or a stage, descriptions are never built.
-                var keepDescriptions = _options.StoreTransactions || _transactionStages.Length > 0;
-                reader = new TransactionJsonReader(
-                    json, _options.InputBufferSize, _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: keepDescriptions);
-                producer = failure.RunAsync(first.Writer, token => reader.ReadAsync(first.Writer, token));
-            }
-            else
-            {
-                producer = failure.RunAsync(first.Writer, token => ProduceAsync(input, first.Writer, token));
+                return (await FailAsync(status, ToError(error, cancellationToken)).ConfigureAwait(false), null);
             }
 
-            var tasks = new List<Task> { producer };
-            var upstream = first.Reader;
-            foreach (var stage in _transactionStages)
-            {
-                var next = CreateStageChannel();
-                var source = upstream;
-                tasks.Add(failure.RunAsync(next.Writer, token => RunTransactionStageAsync(stage, status.JobId, source, next.Writer, token)));
-                upstream = next.Reader;
-            }
-
-            var writer = failure.RunAsync(null, token => WriteBatchesAsync(status, upstream, totals, input.Progress, token));
-            tasks.Add(writer);
-            try
-            {
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            catch (Exception) when (failure.Exception is not null)
-            {
-                return (await FailAsync(status, ToError(failure.Exception, cancellationToken)).ConfigureAwait(false), null);
-            }
-
-            var configuration = await producer.ConfigureAwait(false);
-            var progress = await writer.ConfigureAwait(false);
-            if (reader is not null)
-            {
-                progress = progress with { BytesRead = reader.BytesRead };
-            }
-
+            var (configuration, progress) = (outcome.Configuration!, outcome.Progress);
             await _jobs.SaveConfigurationAsync(status.JobId, configuration, cancellationToken).ConfigureAwait(false);
             status = await UpdateAsync(
                 status with { Stage = PipelineStage.Aggregate, Progress = progress, UpdatedAt = Now },
@@ -88,6 +52,88 @@ internal sealed partial class DefaultPipeline
             _active.TryRemove(status.JobId, out _);
         }
     }
+
+    /// <summary>Reads the input through the host stages into the store, summing per date on the way.</summary>
+    /// <remarks>
+    /// Reader, host stages and writer each run on their own task, joined by bounded channels: the reader parses
+    /// on one core while the store writes on the other, and a slow store stalls the reader instead of filling memory.
+    /// </remarks>
+    private async Task<ImportOutcome> ImportRowsAsync(JobStatus status, PipelineInput input, DailyTotals totals, CancellationTokenSource cancellation)
+    {
+        var failure = new FirstFailure(cancellation);
+        var first = CreateStageChannel();
+        TransactionJsonReader? reader = null;
+        Task<PipelineConfiguration> producer;
+        if (input.Json is { } json)
+        {
+            // Aggregation reads amounts, dates and flags only: without a store or a stage, descriptions are never built.
+            var keepDescriptions = _options.StoreTransactions || _transactionStages.Length > 0;
+            reader = new TransactionJsonReader(
+                json, _options.InputBufferSize, _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: keepDescriptions);
+            producer = failure.RunAsync(first.Writer, token => reader.ReadAsync(first.Writer, token));
+        }
+        else
+        {
+            producer = failure.RunAsync(first.Writer, token => ProduceAsync(input, first.Writer, token));
+        }
+
+        var tasks = new List<Task> { producer };
+        var upstream = first.Reader;
+        foreach (var stage in _transactionStages)
+        {
+            var next = CreateStageChannel();
+            var source = upstream;
+            tasks.Add(failure.RunAsync(next.Writer, token => RunTransactionStageAsync(stage, status.JobId, source, next.Writer, token)));
+            upstream = next.Reader;
+        }
+
+        var writer = failure.RunAsync(null, token => WriteBatchesAsync(status, upstream, totals, input.Progress, token));
+        tasks.Add(writer);
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (Exception) when (failure.Exception is not null)
+        {
+            return new ImportOutcome(null, default!, failure.Exception);
+        }
+
+        var configuration = await producer.ConfigureAwait(false);
+        var progress = await writer.ConfigureAwait(false);
+        if (reader is not null)
+        {
+            progress = progress with { BytesRead = reader.BytesRead };
+        }
+
+        return new ImportOutcome(configuration, progress, null);
+    }
+
+    /// <summary>
+    /// The aggregate-only import of a JSON body: no row leaves the reader, which sums them per date itself and shares
+    /// runs of common-shaped items among all cores.
+    /// </summary>
+    private async Task<ImportOutcome> AggregateAsync(
+        JobStatus status, Stream json, DailyTotals totals, IProgress<JobStatus>? observer, CancellationToken cancellationToken)
+    {
+        // Large reads give each core large shares: 4 MiB read a 1 GB file ~20% faster than 256 KiB.
+        var bufferSize = Math.Max(_options.InputBufferSize, AggregateBufferSize);
+        var reader = new TransactionJsonReader(
+            json, bufferSize, Math.Max(_options.MaxValueSize, bufferSize), _options.ImportBatchSize, keepDescriptions: false);
+        var reporter = new ProgressReporter(this, status, observer);
+        var configuration = await Task.Run(
+            () => reader.AggregateAsync(
+                totals,
+                token => reporter.ReportAsync(status.Progress with { TransactionsImported = reader.ItemsRead, BytesRead = reader.BytesRead }, token),
+                cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return new ImportOutcome(
+            configuration,
+            status.Progress with { TransactionsImported = reader.ItemsRead, BytesRead = reader.BytesRead },
+            null);
+    }
+
+    /// <summary>The least the aggregate-only import reads at a time.</summary>
+    private const int AggregateBufferSize = 4 * 1024 * 1024;
 
     private Channel<TransactionBatch> CreateStageChannel() =>
         Channel.CreateBounded<TransactionBatch>(new BoundedChannelOptions(_options.StageCapacity)
@@ -145,7 +191,7 @@ internal sealed partial class DefaultPipeline
         CancellationToken cancellationToken)
     {
         var progress = status.Progress;
-        var lastReport = _time.GetTimestamp();
+        var reporter = new ProgressReporter(this, status, observer);
         await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             try
@@ -171,18 +217,34 @@ internal sealed partial class DefaultPipeline
                 batch.Release();
             }
 
-            if (_time.GetElapsedTime(lastReport) >= _options.ProgressInterval)
-            {
-                lastReport = _time.GetTimestamp();
-                var snapshot = await UpdateAsync(
-                    status with { Progress = progress, UpdatedAt = Now },
-                    JobEventTypes.ImportProgress,
-                    cancellationToken).ConfigureAwait(false);
-                observer?.Report(snapshot);
-            }
+            await reporter.ReportAsync(progress, cancellationToken).ConfigureAwait(false);
         }
 
         return progress;
+    }
+
+    /// <summary>What an import ended with: the body's configuration and the final progress, or the error that stopped it.</summary>
+    private sealed record ImportOutcome(PipelineConfiguration? Configuration, JobProgress Progress, Exception? Error);
+
+    /// <summary>Writes import progress to the job store and its observer at most once per <see cref="TransactionPipelineOptions.ProgressInterval"/>.</summary>
+    private sealed class ProgressReporter(DefaultPipeline pipeline, JobStatus status, IProgress<JobStatus>? observer)
+    {
+        private long _lastReport = pipeline._time.GetTimestamp();
+
+        public async ValueTask ReportAsync(JobProgress progress, CancellationToken cancellationToken)
+        {
+            if (pipeline._time.GetElapsedTime(_lastReport) < pipeline._options.ProgressInterval)
+            {
+                return;
+            }
+
+            _lastReport = pipeline._time.GetTimestamp();
+            var snapshot = await pipeline.UpdateAsync(
+                status with { Progress = progress, UpdatedAt = pipeline.Now },
+                JobEventTypes.ImportProgress,
+                cancellationToken).ConfigureAwait(false);
+            observer?.Report(snapshot);
+        }
     }
 
     /// <summary>Keeps the first exception of a group of stage tasks and cancels the rest, so no stage waits forever.</summary>

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -26,6 +30,10 @@ namespace TransactionPipeline.Parsing;
 internal sealed partial class TransactionJsonReader
 {
     private const int MaxFastStringBytes = MaxDescriptionLength;
+
+    /// <summary>The bytes that end the plain part of a JSON string: a quote, a backslash, or a control byte (an error).</summary>
+    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
+        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
 
     /// <summary>Adds the complete items at the start of <paramref name="data"/> to <paramref name="batch"/> while they are in the common shape.</summary>
     /// <returns>The bytes consumed: whole items only, each with its leading comma.</returns>
@@ -226,24 +234,10 @@ internal sealed partial class TransactionJsonReader
             return false;
         }
 
-        // One scalar pass: descriptions are short, and a plain loop is fast from the first call, before tiered JIT
-        // has optimised the vectorised library searches.
-        var body = value[1..Math.Min(value.Length, MaxFastStringBytes + 2)];
-        var end = 0;
-        var ascii = true;
-        while (end < body.Length)
-        {
-            var b = body[end];
-            if (b == '"' || b == '\\' || b < 0x20)
-            {
-                break;
-            }
-
-            ascii &= b < 0x80;
-            end++;
-        }
-
-        if (end == body.Length || body[end] < 0x20)
+        // At most 255 bytes between the quotes, so never more than 255 characters whatever the escapes and encoding.
+        var end = IndexOfStringStop(value[..Math.Min(value.Length, MaxFastStringBytes + 2)], 1, out var ascii) - 1;
+        var body = value[1..];
+        if (end < 0 || end > MaxFastStringBytes || body[end] < 0x20)
         {
             return false;
         }
@@ -256,27 +250,16 @@ internal sealed partial class TransactionJsonReader
                 return false;
             }
 
-            if (!keep)
-            {
-                text = string.Empty;
-            }
-            else if (ascii)
-            {
-                text = string.Create(raw.Length, raw, static (chars, bytes) =>
-                {
-                    for (var i = 0; i < chars.Length; i++)
-                    {
-                        chars[i] = (char)bytes[i];
-                    }
-                });
-            }
-            else
-            {
-                text = Encoding.UTF8.GetString(raw);
-            }
-
+            text = keep ? Encoding.UTF8.GetString(raw) : string.Empty;
             used = end + 2;
             return true;
+        }
+
+        body = body[..Math.Min(body.Length, MaxFastStringBytes + 1)];
+        if (!keep)
+        {
+            // Nothing reads the text: prove the escapes valid without building it.
+            return TryValidateEscaped(body, end, out used);
         }
 
         // Escapes: find the closing quote, then let Utf8JsonReader unescape and validate exactly as the general path does.
@@ -294,6 +277,151 @@ internal sealed partial class TransactionJsonReader
 
         return false;
     }
+
+    /// <summary>Finds the first quote, backslash or control byte at or after <paramref name="start"/>; -1 when there is none.</summary>
+    /// <param name="data">The bytes to search.</param>
+    /// <param name="start">Where to start.</param>
+    /// <param name="ascii">Set to whether every byte before the one found is ASCII.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int IndexOfStringStop(ReadOnlySpan<byte> data, int start, out bool ascii)
+    {
+        // Inline 16 bytes at a time: descriptions are short, so a library call per string would cost more than the search.
+        ref var first = ref MemoryMarshal.GetReference(data);
+        uint high = 0;
+        var i = start;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var space = Vector128.Create((byte)0x20);
+            for (; i <= data.Length - Vector128<byte>.Count; i += Vector128<byte>.Count)
+            {
+                var chunk = Vector128.LoadUnsafe(ref first, (nuint)i);
+                var stops = (Vector128.Equals(chunk, quote) | Vector128.Equals(chunk, backslash) | Vector128.LessThan(chunk, space))
+                    .ExtractMostSignificantBits();
+                var nonAscii = chunk.ExtractMostSignificantBits();
+                if (stops != 0)
+                {
+                    var at = BitOperations.TrailingZeroCount(stops);
+                    ascii = (high | (nonAscii & ((1u << at) - 1))) == 0;
+                    return i + at;
+                }
+
+                high |= nonAscii;
+            }
+        }
+
+        for (; i < data.Length; i++)
+        {
+            var b = data[i];
+            if (b == '"' || b == '\\' || b < 0x20)
+            {
+                ascii = high == 0;
+                return i;
+            }
+
+            high |= b & 0x80u;
+        }
+
+        ascii = high == 0;
+        return -1;
+    }
+
+    /// <summary>
+    /// Checks the rest of a string body from its first backslash at <paramref name="i"/>: the escapes JSON allows, no
+    /// lone surrogate (which <c>GetString</c> rejects), no control byte, valid UTF-8 between escapes.
+    /// </summary>
+    /// <returns><see langword="true"/> when the general path would read the same string without error.</returns>
+    private static bool TryValidateEscaped(ReadOnlySpan<byte> body, int i, out int used)
+    {
+        used = 0;
+        if (!Utf8.IsValid(body[..i]))
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            if (body[i] == '"')
+            {
+                used = i + 2;
+                return true;
+            }
+
+            // body[i] is a backslash.
+            if (++i >= body.Length)
+            {
+                return false;
+            }
+
+            switch (body[i])
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                    i++;
+                    break;
+                case (byte)'u':
+                    if (!TryHex4(body, i + 1, out var unit) || char.IsLowSurrogate((char)unit))
+                    {
+                        return false;
+                    }
+
+                    i += 5;
+                    if (char.IsHighSurrogate((char)unit))
+                    {
+                        if (i + 6 > body.Length || body[i] != '\\' || body[i + 1] != 'u' || !TryHex4(body, i + 2, out var low)
+                            || !char.IsLowSurrogate((char)low))
+                        {
+                            return false;
+                        }
+
+                        i += 6;
+                    }
+
+                    break;
+                default:
+                    return false;
+            }
+
+            var rest = body[i..];
+            var next = rest.IndexOfAny(StringStops);
+            if (next < 0 || rest[next] < 0x20 || !Utf8.IsValid(rest[..next]))
+            {
+                return false;
+            }
+
+            i += next;
+        }
+    }
+
+    private static bool TryHex4(ReadOnlySpan<byte> text, int start, out int value)
+    {
+        value = 0;
+        if (start + 4 > text.Length)
+        {
+            return false;
+        }
+
+        foreach (var b in text.Slice(start, 4))
+        {
+            var digit = HexConverter(b);
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return true;
+    }
+
+    private static int HexConverter(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
 
     private static bool TryUnescape(ReadOnlySpan<byte> token, out string? text, out int used)
     {

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using TransactionPipeline.Engine;
 
 namespace TransactionPipeline.Parsing;
 
@@ -30,19 +31,30 @@ internal sealed partial class TransactionJsonReader
     private readonly int _batchSize;
     private readonly bool _fastPath;
     private readonly bool _keepDescriptions;
+    private readonly int _parallelPieceBytes;
 
     private Phase _phase = Phase.BeforeRoot;
     private long _itemIndex;
     private long _bufferOffset;
     private bool _sawData;
     private bool _afterItem;
+    private DailyTotals? _totals;
     private CreditModelConfig? _creditModel;
     private AggregateConfig? _aggregate;
 
     // keepDescriptions is false when nothing downstream reads descriptions (aggregate-only, no transaction stage): they
     // are still validated, but the fast path leaves them empty instead of allocating a string per item.
-    public TransactionJsonReader(Stream input, int initialBufferSize, int maxUnitBytes, int batchSize, bool fastPath = true, bool keepDescriptions = true)
+    // parallelPieceBytes is the smallest share of a buffer the aggregate-only mode hands to another core; tests make it small.
+    public TransactionJsonReader(
+        Stream input,
+        int initialBufferSize,
+        int maxUnitBytes,
+        int batchSize,
+        bool fastPath = true,
+        bool keepDescriptions = true,
+        int parallelPieceBytes = DefaultParallelPieceBytes)
     {
+        _parallelPieceBytes = parallelPieceBytes;
         _input = input;
         _fastPath = fastPath;
         _keepDescriptions = keepDescriptions;
@@ -75,7 +87,50 @@ internal sealed partial class TransactionJsonReader
 
     /// <summary>Reads the whole input, writing full batches to <paramref name="output"/>.</summary>
     /// <returns>The configuration found in the body, with defaults for what it left out.</returns>
-    public async Task<PipelineConfiguration> ReadAsync(ChannelWriter<TransactionBatch> output, CancellationToken cancellationToken)
+    public Task<PipelineConfiguration> ReadAsync(ChannelWriter<TransactionBatch> output, CancellationToken cancellationToken) =>
+        ReadCoreAsync(
+            async (batch, token) =>
+            {
+                await output.WriteAsync(batch, token).ConfigureAwait(false);
+                var next = new TransactionBatch(_batchSize);
+                next.Reset(_itemIndex);
+                return next;
+            },
+            null,
+            cancellationToken);
+
+    /// <summary>
+    /// Reads the whole input, adding every transaction to <paramref name="totals"/> instead of handing out batches:
+    /// the aggregate-only import, where nothing downstream reads single transactions.
+    /// </summary>
+    /// <remarks>
+    /// Runs of common-shaped items are scanned on all cores (see <see cref="AggregateFastItemsInParallel"/>); the result is
+    /// the same as reading them one by one. <paramref name="onProgress"/> is called between buffers, on the reading thread,
+    /// to report <see cref="ItemsRead"/> and <see cref="BytesRead"/>.
+    /// </remarks>
+    /// <returns>The configuration found in the body, with defaults for what it left out.</returns>
+    public Task<PipelineConfiguration> AggregateAsync(DailyTotals totals, Func<CancellationToken, ValueTask> onProgress, CancellationToken cancellationToken)
+    {
+        _totals = totals;
+        return ReadCoreAsync(
+            async (batch, token) =>
+            {
+                totals.Add(batch.Items.Span);
+                batch.Reset(_itemIndex);
+                await onProgress(token).ConfigureAwait(false);
+                return batch;
+            },
+            onProgress,
+            cancellationToken);
+    }
+
+    /// <param name="flush">Takes a full batch and returns the empty batch to fill next.</param>
+    /// <param name="onRead">Called after each read from the input, when not null.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    private async Task<PipelineConfiguration> ReadCoreAsync(
+        Func<TransactionBatch, CancellationToken, ValueTask<TransactionBatch>> flush,
+        Func<CancellationToken, ValueTask>? onRead,
+        CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(_initialBufferSize);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -88,7 +143,7 @@ internal sealed partial class TransactionJsonReader
         {
             while (true)
             {
-                var outcome = Parse(buffer.AsSpan(start, end - start), ref state, batch, out var consumed);
+                var outcome = Parse(buffer.AsMemory(start, end - start), ref state, batch, out var consumed);
                 start += consumed;
                 _bufferOffset += consumed;
 
@@ -100,9 +155,7 @@ internal sealed partial class TransactionJsonReader
                 if (outcome == Outcome.BatchFull)
                 {
                     batch.EndByteOffset = _bufferOffset;
-                    await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                    batch = new TransactionBatch(_batchSize);
-                    batch.Reset(_itemIndex);
+                    batch = await flush(batch, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -137,19 +190,21 @@ internal sealed partial class TransactionJsonReader
                 }
 
                 end += read;
+                if (onRead is not null)
+                {
+                    await onRead(cancellationToken).ConfigureAwait(false);
+                }
             }
 
             batch.EndByteOffset = _bufferOffset;
             if (batch.Count > 0)
             {
-                await output.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                batch.Release();
+                batch = await flush(batch, cancellationToken).ConfigureAwait(false);
             }
 
-            batch = null!;
+            batch.Release();
+            batch = null;
+
             if (!_sawData)
             {
                 throw InvalidInputException.At("The body has no \"data\" array", null, _bufferOffset, "$.data");
@@ -241,8 +296,9 @@ internal sealed partial class TransactionJsonReader
         _ => InvalidInputException.At("The body ended before the JSON document was complete", null, _bufferOffset, "$"),
     };
 
-    private Outcome Parse(ReadOnlySpan<byte> data, ref JsonReaderState state, TransactionBatch batch, out int consumed)
+    private Outcome Parse(ReadOnlyMemory<byte> memory, ref JsonReaderState state, TransactionBatch batch, out int consumed)
     {
+        var data = memory.Span;
         var reader = new Utf8JsonReader(data, isFinalBlock: false, state);
         var committed = 0;
         var committedState = state;
@@ -262,7 +318,8 @@ internal sealed partial class TransactionJsonReader
                     case Phase.InData:
                         if (_afterItem && _fastPath)
                         {
-                            var fast = ReadFastItems(data[committed..], batch);
+                            var fast = _totals is null ? 0 : AggregateFastItemsInParallel(memory[committed..]);
+                            fast += ReadFastItems(data[(committed + fast)..], batch);
                             if (fast > 0)
                             {
                                 // Only whole items were consumed, so the reader state after the last slow item still holds.
@@ -580,37 +637,37 @@ internal sealed partial class TransactionJsonReader
             return false;
         }
 
-        if (!TryDigits(text[..4], out var year) || !TryDigits(text.Slice(5, 2), out var month) || !TryDigits(text.Slice(8, 2), out var day))
+        uint y0 = (uint)(text[0] - '0'), y1 = (uint)(text[1] - '0'), y2 = (uint)(text[2] - '0'), y3 = (uint)(text[3] - '0');
+        uint m0 = (uint)(text[5] - '0'), m1 = (uint)(text[6] - '0'), d0 = (uint)(text[8] - '0'), d1 = (uint)(text[9] - '0');
+        if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9)
         {
             return false;
         }
 
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        var year = (int)((y0 * 1000) + (y1 * 100) + (y2 * 10) + y3);
+        var month = (int)((m0 * 10) + m1);
+        var day = (int)((d0 * 10) + d1);
+        if (year < 1 || month is < 1 or > 12 || day < 1)
         {
             return false;
         }
 
-        date = new DateOnly(year, month, day);
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
-    {
-        value = 0;
-        foreach (var b in text)
+        var leap = (year & 3) == 0 && ((year % 100) != 0 || (year % 400) == 0);
+        var daysToMonth = leap ? DaysToMonthLeap : DaysToMonth;
+        var dayOfYear = daysToMonth[month - 1] + day - 1;
+        if (dayOfYear >= daysToMonth[month])
         {
-            var digit = b - '0';
-            if ((uint)digit > 9)
-            {
-                return false;
-            }
-
-            value = (value * 10) + digit;
+            return false;
         }
 
+        var yearsBefore = year - 1;
+        date = DateOnly.FromDayNumber((yearsBefore * 365) + (yearsBefore / 4) - (yearsBefore / 100) + (yearsBefore / 400) + dayOfYear);
         return true;
     }
+
+    private static ReadOnlySpan<int> DaysToMonth => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
+    private static ReadOnlySpan<int> DaysToMonthLeap => [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
 
     private string ReadDescription(ref Utf8JsonReader reader)
     {
