@@ -44,13 +44,27 @@ internal sealed class DailyTotals
     /// <summary>Adds the sums of <paramref name="other"/> to these, date by date.</summary>
     public void Merge(DailyTotals other)
     {
-        foreach (var (date, sums) in other.Entries())
+        var window = other._window;
+        for (var i = 0; i < window.Length; i++)
         {
-            ref var totals = ref Find(date);
-            totals.Total += sums.Total;
-            totals.Revenue += sums.Revenue;
-            totals.Count += sums.Count;
+            if (window[i].Count > 0)
+            {
+                Add(DateOnly.FromDayNumber(other._firstDay + i), window[i]);
+            }
         }
+
+        foreach (var (date, sums) in other._outside)
+        {
+            Add(date, sums);
+        }
+    }
+
+    private void Add(DateOnly date, in Totals sums)
+    {
+        ref var totals = ref Find(date);
+        totals.Total += sums.Total;
+        totals.Revenue += sums.Revenue;
+        totals.Count += sums.Count;
     }
 
     /// <summary>Forgets every date, keeping the memory for the next use.</summary>

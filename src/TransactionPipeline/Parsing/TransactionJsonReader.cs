@@ -59,7 +59,7 @@ internal sealed partial class TransactionJsonReader
         _fastPath = fastPath;
         _keepDescriptions = keepDescriptions;
         _initialBufferSize = initialBufferSize;
-        _maxUnitBytes = Math.Max(maxUnitBytes, initialBufferSize);
+        _maxUnitBytes = maxUnitBytes;
         _batchSize = batchSize;
     }
 
@@ -132,19 +132,17 @@ internal sealed partial class TransactionJsonReader
         Func<CancellationToken, ValueTask>? onRead,
         CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(_initialBufferSize);
+        var input = new InputWindow(this, _initialBufferSize, _maxUnitBytes);
+        await using var _ = input.ConfigureAwait(false);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        var start = 0;
-        var end = 0;
-        var endOfInput = false;
         var batch = new TransactionBatch(_batchSize);
         batch.Reset(0);
         try
         {
             while (true)
             {
-                var outcome = Parse(buffer.AsMemory(start, end - start), ref state, batch, out var consumed);
-                start += consumed;
+                var outcome = Parse(input.Unparsed, ref state, batch, out var consumed);
+                input.Consume(consumed);
                 _bufferOffset += consumed;
 
                 if (outcome == Outcome.Continue)
@@ -161,35 +159,16 @@ internal sealed partial class TransactionJsonReader
 
                 if (outcome == Outcome.RootClosed)
                 {
-                    await EnsureNothingFollowsAsync(buffer, start, end, endOfInput, cancellationToken).ConfigureAwait(false);
+                    await EnsureNothingFollowsAsync(input, cancellationToken).ConfigureAwait(false);
                     break;
                 }
 
-                if (endOfInput)
+                if (input.EndOfInput)
                 {
                     throw Truncated();
                 }
 
-                // Need more data: keep the unfinished unit, grow only when it fills the whole buffer.
-                if (start > 0)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    end -= start;
-                    start = 0;
-                }
-
-                if (end == buffer.Length)
-                {
-                    buffer = Grow(buffer, end);
-                }
-
-                var read = await ReadInputAsync(buffer.AsMemory(end), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    endOfInput = true;
-                }
-
-                end += read;
+                await input.FillAsync(cancellationToken).ConfigureAwait(false);
                 if (onRead is not null)
                 {
                     await onRead(cancellationToken).ConfigureAwait(false);
@@ -204,7 +183,6 @@ internal sealed partial class TransactionJsonReader
 
             batch.Release();
             batch = null;
-
             if (!_sawData)
             {
                 throw InvalidInputException.At("The body has no \"data\" array", null, _bufferOffset, "$.data");
@@ -217,42 +195,39 @@ internal sealed partial class TransactionJsonReader
             batch?.Release();
             throw;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
-    private async Task EnsureNothingFollowsAsync(byte[] buffer, int start, int end, bool endOfInput, CancellationToken cancellationToken)
+    private async Task EnsureNothingFollowsAsync(InputWindow input, CancellationToken cancellationToken)
     {
         // Only whitespace may follow the root object; read to the end to prove it.
         while (true)
         {
-            for (var i = start; i < end; i++)
+            var rest = input.Unparsed.Span;
+            var other = rest.IndexOfAnyExcept(" \t\r\n"u8);
+            if (other >= 0)
             {
-                if (buffer[i] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
-                {
-                    throw InvalidInputException.At("Unexpected content after the end of the JSON object", null, _bufferOffset + (i - start), "$");
-                }
+                throw InvalidInputException.At("Unexpected content after the end of the JSON object", null, _bufferOffset + other, "$");
             }
 
-            _bufferOffset += end - start;
-            if (endOfInput)
+            _bufferOffset += rest.Length;
+            input.Consume(rest.Length);
+            if (input.EndOfInput)
             {
                 return;
             }
 
-            start = 0;
-            end = await ReadInputAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-            endOfInput = end == 0;
+            await input.FillAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask<int> ReadInputAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    /// <summary>Waits for a read from the input, reporting a failure as bad input at the point the parse has reached.</summary>
+    private async ValueTask<int> CompleteReadAsync(Task<int> read, CancellationToken cancellationToken)
     {
         try
         {
-            return await _input.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+#pragma warning disable VSTHRD003 // read is this reader's own read-ahead, started by its InputWindow; no context is captured.
+            return await read.ConfigureAwait(false);
+#pragma warning restore VSTHRD003
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -268,22 +243,11 @@ internal sealed partial class TransactionJsonReader
         }
     }
 
-    private byte[] Grow(byte[] buffer, int used)
-    {
-        if (buffer.Length >= _maxUnitBytes)
-        {
-            throw InvalidInputException.At(
-                $"A single value is larger than the {_maxUnitBytes / 1024} KiB the reader allows",
-                _phase == Phase.InData ? _itemIndex : null,
-                _bufferOffset,
-                _phase == Phase.InData ? $"$.data[{_itemIndex}]" : "$");
-        }
-
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _maxUnitBytes));
-        buffer.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
-    }
+    private InvalidInputException ValueTooLarge() => InvalidInputException.At(
+        $"A single value is larger than the {_maxUnitBytes / 1024} KiB the reader allows",
+        _phase == Phase.InData ? _itemIndex : null,
+        _bufferOffset,
+        _phase == Phase.InData ? $"$.data[{_itemIndex}]" : "$");
 
     private InvalidInputException Truncated() => _phase switch
     {

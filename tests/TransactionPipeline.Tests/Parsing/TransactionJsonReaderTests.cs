@@ -96,6 +96,25 @@ public sealed class TransactionJsonReaderTests
         rows.Single().Description.Should().Be(description);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4096)]
+    public async Task ReadAsync_ValueLargerThanLimit_FailsWithItemAndOffset(int chunk)
+    {
+        var good = TestData.Item("1", "2024-01-01", true);
+        var huge = TestData.Item("2", "2024-01-01", true, new string('x', 10_000));
+        var body = TestData.Body(good, huge, good);
+        var channel = Channel.CreateUnbounded<TransactionBatch>();
+        var reader = new TransactionJsonReader(new TrickleStream(Encoding.UTF8.GetBytes(body), chunk), 1024, 4096, 10);
+
+        var act = () => reader.ReadAsync(channel.Writer, CancellationToken.None);
+
+        var error = (await act.Should().ThrowAsync<InvalidInputException>()).Which.Error;
+        error.Message.Should().Contain("larger than the 4 KiB the reader allows");
+        error.ItemIndex.Should().Be(1);
+        error.ByteOffset.Should().Be(body.IndexOf(huge, StringComparison.Ordinal) - 1, "the unit starts at the comma before the item");
+    }
+
     [Fact]
     public async Task ReadAsync_EscapedPropertyNamesAndDate_AreUnescaped()
     {

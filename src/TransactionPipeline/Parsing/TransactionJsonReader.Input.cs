@@ -1,0 +1,105 @@
+using System.Buffers;
+
+namespace TransactionPipeline.Parsing;
+
+internal sealed partial class TransactionJsonReader
+{
+    /// <summary>
+    /// The bytes read but not parsed yet, in one of two buffers, while the next read fills the other: reading the input
+    /// overlaps parsing it.
+    /// </summary>
+    /// <remarks>
+    /// Each buffer is <c>headroom + readSize</c> bytes, and reads land after the headroom. When the parse needs more, the
+    /// unfinished unit it left (at most one value, so at most <c>headroom</c> bytes, or the value is too large) is copied
+    /// in front of the new bytes, the buffers swap, and the next read starts at once into the one just emptied.
+    /// </remarks>
+    private sealed class InputWindow : IAsyncDisposable
+    {
+        private readonly TransactionJsonReader _reader;
+        private readonly int _readSize;
+        private readonly int _headroom;
+        private byte[] _buffer;
+        private byte[]? _spare;
+        private Task<int>? _pending;
+        private int _start;
+        private int _end;
+
+        public InputWindow(TransactionJsonReader reader, int readSize, int headroom)
+        {
+            _reader = reader;
+            _readSize = readSize;
+            _headroom = headroom;
+            _buffer = ArrayPool<byte>.Shared.Rent(headroom + readSize);
+            _start = _end = headroom;
+        }
+
+        /// <summary>Gets the bytes read and not yet consumed.</summary>
+        public ReadOnlyMemory<byte> Unparsed => _buffer.AsMemory(_start, _end - _start);
+
+        /// <summary>Gets a value indicating whether the input has ended: no read will add bytes.</summary>
+        public bool EndOfInput { get; private set; }
+
+        public void Consume(int count) => _start += count;
+
+        /// <summary>Waits for the next bytes of the input and appends them to <see cref="Unparsed"/>, then starts the read after.</summary>
+        public async ValueTask FillAsync(CancellationToken cancellationToken)
+        {
+            var pending = _pending ?? StartReadAsync(cancellationToken);
+            _pending = null;
+            var read = await _reader.CompleteReadAsync(pending, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                EndOfInput = true;
+                return;
+            }
+
+            var unfinished = _end - _start;
+            if (unfinished > _headroom)
+            {
+                throw _reader.ValueTooLarge();
+            }
+
+            _buffer.AsSpan(_start, unfinished).CopyTo(_spare.AsSpan(_headroom - unfinished));
+            (_buffer, _spare) = (_spare!, _buffer);
+            _start = _headroom - unfinished;
+            _end = _headroom + read;
+            _pending = StartReadAsync(cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_pending is { } pending)
+            {
+                // The parse has ended, so this read's bytes or error no longer matter; it must finish before its buffer is reused.
+                _pending = null;
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or NotSupportedException)
+                {
+                }
+            }
+
+            ArrayPool<byte>.Shared.Return(_buffer);
+            if (_spare is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_spare);
+            }
+        }
+
+        private Task<int> StartReadAsync(CancellationToken cancellationToken)
+        {
+            _spare ??= ArrayPool<byte>.Shared.Rent(_headroom + _readSize);
+            try
+            {
+                return _reader._input.ReadAsync(_spare.AsMemory(_headroom, _readSize), cancellationToken).AsTask();
+            }
+            catch (Exception ex)
+            {
+                // Reported where the parse reaches this read, like an error the read returns.
+                return Task.FromException<int>(ex);
+            }
+        }
+    }
+}
