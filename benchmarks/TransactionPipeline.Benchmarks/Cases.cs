@@ -33,7 +33,7 @@ internal static class Cases
         ("pipeline-sqlite", false, "this pipeline, in process, SQLite store: bytes to offers"),
         ("pipeline-http", false, "this pipeline behind Kestrel on loopback, HttpClient streams the file in the same process: bytes to offers"),
         ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
-        ("reader-only", false, "the SDK's streaming reader alone, batches dropped"),
+        ("reader-only", false, "the SDK's streaming reader alone, in order on one core as when rows are stored, batches dropped"),
         ("json-deserialize-linq", true, "JsonSerializer.Deserialize of the whole document, LINQ GroupBy date"),
         ("sqlite-bare-insert", true, "Microsoft.Data.Sqlite prepared INSERT loop over the CSV rows, one transaction"),
         ("sqlite3-cli-csv", true, "sqlite3 CLI .import of the same rows as CSV"),

@@ -14,7 +14,7 @@ internal static class Chart
     private const int PanelHeight = 300;
     private const int Margin = 60;
 
-    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -48,7 +48,8 @@ internal static class Chart
         for (var i = 0; i < series.Count; i++)
         {
             var y = PanelHeight + (2 * Margin) + (i * 18) - 10;
-            svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect x="{Margin}" y="{y - 9}" width="12" height="12" fill="{Colors[Array.FindIndex(Cases.All, c => c.Name == series[i].Name) % Colors.Length]}"/><text x="{Margin + 18}" y="{y + 1}">{series[i].Name}</text>""");
+            var label = IsReference(series[i].Name) ? series[i].Name + " (reference, dashed)" : series[i].Name;
+            svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect x="{Margin}" y="{y - 9}" width="12" height="12" fill="{ColorOf(series[i].Name)}"/><text x="{Margin + 18}" y="{y + 1}">{label}</text>""");
         }
 
         svg.AppendLine("</svg>");
@@ -89,13 +90,18 @@ internal static class Chart
 
         for (var i = 0; i < series.Count; i++)
         {
-            var color = Colors[Array.FindIndex(Cases.All, c => c.Name == series[i].Name) % Colors.Length];
+            var color = ColorOf(series[i].Name);
             var points = string.Join(" ", series[i].Points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p.X):0.0},{Y(p.Y):0.0}")));
-            svg.AppendLine(CultureInfo.InvariantCulture, $"""<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>""");
+            var dash = IsReference(series[i].Name) ? """ stroke-dasharray="6 4" """ : " ";
+            svg.AppendLine(CultureInfo.InvariantCulture, $"""<polyline points="{points}" fill="none" stroke="{color}"{dash}stroke-width="2"/>""");
             foreach (var (x, y) in series[i].Points)
             {
                 svg.AppendLine(CultureInfo.InvariantCulture, $"""<circle cx="{X(x):0.0}" cy="{Y(y):0.0}" r="3" fill="{color}"/>""");
             }
         }
     }
+
+    private static string ColorOf(string name) => Colors[Array.FindIndex(Cases.All, c => c.Name == name) % Colors.Length];
+
+    private static bool IsReference(string name) => Cases.All.FirstOrDefault(c => c.Name == name).IsReference;
 }
