@@ -95,3 +95,12 @@ internal sealed class BrokenStream(byte[] data, int failAfter) : ReadOnlyTestStr
     public override int Read(Span<byte> buffer) =>
         Offset >= failAfter ? throw new IOException("The client disconnected.") : Copy(buffer, failAfter - Offset);
 }
+
+/// <summary>A stream that returns its bytes in one read, then never completes another, as a client that stops sending.</summary>
+internal sealed class StalledStream(byte[] data) : ReadOnlyTestStream(data)
+{
+    public override int Read(Span<byte> buffer) => Copy(buffer, int.MaxValue);
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Offset < Data.Length ? ValueTask.FromResult(Read(buffer.Span)) : new ValueTask<int>(new TaskCompletionSource<int>().Task);
+}

@@ -13,7 +13,7 @@ internal sealed partial class TransactionJsonReader
     /// unfinished unit it left (at most one value, so at most <c>headroom</c> bytes, or the value is too large) is copied
     /// in front of the new bytes, the buffers swap, and the next read starts at once into the one just emptied.
     /// </remarks>
-    private sealed class InputWindow : IAsyncDisposable
+    private sealed class InputWindow : IDisposable
     {
         private readonly TransactionJsonReader _reader;
         private readonly int _readSize;
@@ -66,21 +66,26 @@ internal sealed partial class TransactionJsonReader
             _pending = StartReadAsync(cancellationToken);
         }
 
-        public async ValueTask DisposeAsync()
+        public void Dispose()
         {
             if (_pending is { } pending)
             {
-                // The parse has ended, so this read's bytes or error no longer matter; it must finish before its buffer is reused.
-                _pending = null;
-                try
+                // The parse has ended. A read still running may yet write into the spare buffer, and a client that stopped
+                // sending may never finish it: leave that buffer to the garbage collector instead of waiting. The read's
+                // error, if any, no longer matters; it is observed so that it is not reported as unobserved.
+                if (!pending.IsCompleted)
                 {
-                    await pending.ConfigureAwait(false);
+                    _spare = null;
                 }
-                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or NotSupportedException)
-                {
-                }
+
+                _ = pending.ContinueWith(
+                    static read => read.Exception,
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
             }
 
+            _pending = null;
             ArrayPool<byte>.Shared.Return(_buffer);
             if (_spare is not null)
             {

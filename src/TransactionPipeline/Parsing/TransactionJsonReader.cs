@@ -132,8 +132,7 @@ internal sealed partial class TransactionJsonReader
         Func<CancellationToken, ValueTask>? onRead,
         CancellationToken cancellationToken)
     {
-        var input = new InputWindow(this, _initialBufferSize, _maxUnitBytes);
-        await using var _ = input.ConfigureAwait(false);
+        using var input = new InputWindow(this, _initialBufferSize, _maxUnitBytes);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         var batch = new TransactionBatch(_batchSize);
         batch.Reset(0);

@@ -116,6 +116,21 @@ public sealed class TransactionJsonReaderTests
     }
 
     [Fact]
+    public async Task ReadAsync_BadItemWhileNextReadNeverCompletes_FailsWithoutWaitingForIt()
+    {
+        // The reader reads ahead: the failure must not wait for a read the client will never finish.
+        var body = Encoding.UTF8.GetBytes(TestData.Body(TestData.Item("1", "2024-01-01", true), TestData.Item("1", "2024-13-01", true)));
+        var channel = Channel.CreateUnbounded<TransactionBatch>();
+        var reader = new TransactionJsonReader(new StalledStream(body[..^20]), 4096, 1024 * 1024, 10);
+
+        var act = () => reader.ReadAsync(channel.Writer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var error = (await act.Should().ThrowAsync<InvalidInputException>()).Which.Error;
+        error.Message.Should().Contain("not a valid date");
+        error.ItemIndex.Should().Be(1);
+    }
+
+    [Fact]
     public async Task ReadAsync_EscapedPropertyNamesAndDate_AreUnescaped()
     {
         var body = """{"d\u0061ta": [{"\u0061mount": 5, "date": "\u0032024-03-01", "is_revenue": false, "description": ""}]}""";
