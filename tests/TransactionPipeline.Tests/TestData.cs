@@ -104,3 +104,15 @@ internal sealed class StalledStream(byte[] data) : ReadOnlyTestStream(data)
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Offset < Data.Length ? ValueTask.FromResult(Read(buffer.Span)) : new ValueTask<int>(new TaskCompletionSource<int>().Task);
 }
+
+/// <summary>A stream that hands out at most <c>chunk</c> bytes per read, each after a short wait, as a slow upload.</summary>
+internal sealed class SlowStream(byte[] data, int chunk) : ReadOnlyTestStream(data)
+{
+    public override int Read(Span<byte> buffer) => Copy(buffer, chunk);
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(15, cancellationToken);
+        return Read(buffer.Span);
+    }
+}

@@ -229,15 +229,17 @@ internal sealed partial class DefaultPipeline
     private sealed class ProgressReporter(DefaultPipeline pipeline, JobStatus status, IProgress<JobStatus>? observer)
     {
         private long _lastReport = pipeline._time.GetTimestamp();
+        private JobProgress _reported = status.Progress;
 
         public async ValueTask ReportAsync(JobProgress progress, CancellationToken cancellationToken)
         {
-            if (pipeline._time.GetElapsedTime(_lastReport) < pipeline._options.ProgressInterval)
+            if (progress == _reported || pipeline._time.GetElapsedTime(_lastReport) < pipeline._options.ProgressInterval)
             {
                 return;
             }
 
             _lastReport = pipeline._time.GetTimestamp();
+            _reported = progress;
             var snapshot = await pipeline.UpdateAsync(
                 status with { Progress = progress, UpdatedAt = pipeline.Now },
                 JobEventTypes.ImportProgress,

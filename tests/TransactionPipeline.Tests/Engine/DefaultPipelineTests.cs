@@ -300,6 +300,25 @@ public sealed class DefaultPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_StoreTransactionsFalse_ReportsProgressWhileReading()
+    {
+        var body = Encoding.UTF8.GetBytes(TestData.Generated(2_000, days: 7));
+        await using var fixture = new PipelineFixture(options: o => o.StoreTransactions = false);
+
+        var status = await fixture.Pipeline.RunAsync(PipelineInput.FromJson(new SlowStream(body, 8192)), None);
+        var progress = (await fixture.EventsAsync(status.JobId))
+            .Where(e => e.EventType == JobEventTypes.ImportProgress)
+            .Select(e => e.Status.Progress)
+            .ToList();
+
+        status.State.Should().Be(JobState.JobComplete);
+        progress.Should().NotBeEmpty("the body arrives over many reads, each slower than ProgressInterval");
+        progress.Select(p => p.BytesRead).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems().And.OnlyContain(b => b > 0 && b <= body.Length);
+        progress.Select(p => p.TransactionsImported).Should().BeInAscendingOrder().And.OnlyContain(n => n > 0 && n <= 2_000);
+        progress.Should().Contain(p => p.TransactionsImported < 1_000, "progress is reported while the body is still arriving");
+    }
+
+    [Fact]
     public async Task RunAsync_StoreTransactionsFalse_SameAggregatesAndNoRows()
     {
         var body = TestData.Generated(120, days: 7);
