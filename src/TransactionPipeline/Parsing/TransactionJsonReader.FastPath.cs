@@ -36,7 +36,7 @@ internal sealed partial class TransactionJsonReader
     private int ReadFastItems(ReadOnlySpan<byte> data, TransactionBatch batch)
     {
         var position = 0;
-        while (!batch.IsFull && TryReadFastItem(data[position..], _keepDescriptions, out var length, out var record))
+        while (!batch.IsFull && TryReadFastItem(data[position..], _keepDescriptions, out var length, out var record) && length <= _maxUnitBytes)
         {
             batch.Add(record);
             _itemIndex++;

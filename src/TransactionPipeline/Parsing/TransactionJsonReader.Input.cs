@@ -13,8 +13,12 @@ internal sealed partial class TransactionJsonReader
     /// unfinished unit it left (at most one value, so at most <c>headroom</c> bytes, or the value is too large) is copied
     /// in front of the new bytes, the buffers swap, and the next read starts at once into the one just emptied.
     /// </remarks>
-    private sealed class InputWindow : IDisposable
+    private sealed class InputWindow : IAsyncDisposable
     {
+        /// <summary>How long disposing waits for a read-ahead it has cancelled before leaving it to finish alone.</summary>
+        private static readonly TimeSpan CancelledReadGrace = TimeSpan.FromSeconds(1);
+
+        private readonly CancellationTokenSource _cancellation;
         private readonly TransactionJsonReader _reader;
         private readonly int _readSize;
         private readonly int _headroom;
@@ -24,8 +28,9 @@ internal sealed partial class TransactionJsonReader
         private int _start;
         private int _end;
 
-        public InputWindow(TransactionJsonReader reader, int readSize, int headroom)
+        public InputWindow(TransactionJsonReader reader, int readSize, int headroom, CancellationToken cancellationToken)
         {
+            _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _reader = reader;
             _readSize = readSize;
             _headroom = headroom;
@@ -44,7 +49,7 @@ internal sealed partial class TransactionJsonReader
         /// <summary>Waits for the next bytes of the input and appends them to <see cref="Unparsed"/>, then starts the read after.</summary>
         public async ValueTask FillAsync(CancellationToken cancellationToken)
         {
-            var pending = _pending ?? StartReadAsync(cancellationToken);
+            var pending = _pending ?? StartReadAsync();
             _pending = null;
             var read = await _reader.CompleteReadAsync(pending, cancellationToken).ConfigureAwait(false);
             if (read == 0)
@@ -63,16 +68,24 @@ internal sealed partial class TransactionJsonReader
             (_buffer, _spare) = (_spare!, _buffer);
             _start = _headroom - unfinished;
             _end = _headroom + read;
-            _pending = StartReadAsync(cancellationToken);
+            _pending = StartReadAsync();
         }
 
-        public void Dispose()
+        public async ValueTask DisposeAsync()
         {
             if (_pending is { } pending)
             {
-                // The parse has ended. A read still running may yet write into the spare buffer, and a client that stopped
-                // sending may never finish it: leave that buffer to the garbage collector instead of waiting. The read's
-                // error, if any, no longer matters; it is observed so that it is not reported as unobserved.
+                // The parse has ended with a read still in flight. Cancel it and give it a moment: a read that ends frees
+                // its buffer and leaves the stream to its owner (a server draining a request body, say). A stream that
+                // ignores cancellation keeps the buffer, which is then left to the garbage collector, never reused while
+                // the read may still write into it. The read's error no longer matters, but is observed.
+                _pending = null;
+                if (!pending.IsCompleted)
+                {
+                    await _cancellation.CancelAsync().ConfigureAwait(false);
+                    await Task.WhenAny(pending, Task.Delay(CancelledReadGrace, CancellationToken.None)).ConfigureAwait(false);
+                }
+
                 if (!pending.IsCompleted)
                 {
                     _spare = null;
@@ -85,20 +98,21 @@ internal sealed partial class TransactionJsonReader
                     TaskScheduler.Default);
             }
 
-            _pending = null;
             ArrayPool<byte>.Shared.Return(_buffer);
             if (_spare is not null)
             {
                 ArrayPool<byte>.Shared.Return(_spare);
             }
+
+            _cancellation.Dispose();
         }
 
-        private Task<int> StartReadAsync(CancellationToken cancellationToken)
+        private Task<int> StartReadAsync()
         {
             _spare ??= ArrayPool<byte>.Shared.Rent(_headroom + _readSize);
             try
             {
-                return _reader._input.ReadAsync(_spare.AsMemory(_headroom, _readSize), cancellationToken).AsTask();
+                return _reader._input.ReadAsync(_spare.AsMemory(_headroom, _readSize), _cancellation.Token).AsTask();
             }
             catch (Exception ex)
             {

@@ -30,6 +30,9 @@ internal sealed partial class TransactionJsonReader
 
     private const int PiecesPerCore = 4;
 
+    /// <summary>The most cores one read uses, which bounds the pieces' memory (each sums per day in its own totals).</summary>
+    private const int MaxCores = 16;
+
     private Piece[] _pieces = [];
 
     // The input offset up to which a parallel scan has looked: the next waits for that much new input, so items the
@@ -41,7 +44,7 @@ internal sealed partial class TransactionJsonReader
     private int AggregateFastItemsInParallel(ReadOnlyMemory<byte> data)
     {
         // More pieces than cores, so a core that starts late or is interrupted takes fewer of them.
-        var count = Math.Min(Math.Max(Environment.ProcessorCount, 2) * PiecesPerCore, data.Length / _parallelPieceBytes);
+        var count = Math.Min(Math.Clamp(Environment.ProcessorCount, 2, MaxCores) * PiecesPerCore, data.Length / _parallelPieceBytes);
         var end = _bufferOffset + data.Length;
         if (count < 2 || end - _parallelScannedTo < (long)count * _parallelPieceBytes
             || !TryReadFastItem(data.Span, keepDescription: false, out _, out _))
@@ -78,7 +81,8 @@ internal sealed partial class TransactionJsonReader
         }
 
         var all = _pieces;
-        Parallel.For(0, used, i => all[i].Scan(data.Span));
+        var maxItemBytes = _maxUnitBytes;
+        Parallel.For(0, used, i => all[i].Scan(data.Span, maxItemBytes));
 
         var position = 0;
         foreach (var piece in pieces[..used])
@@ -134,12 +138,13 @@ internal sealed partial class TransactionJsonReader
         public long Items { get; private set; }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Scan(ReadOnlySpan<byte> data)
+        public void Scan(ReadOnlySpan<byte> data, int maxItemBytes)
         {
             Totals.Clear();
             var position = Start;
             long items = 0;
-            while (position < Limit && TryReadFastItem(data[position..], keepDescription: false, out var length, out var record))
+            while (position < Limit && TryReadFastItem(data[position..], keepDescription: false, out var length, out var record)
+                && length <= maxItemBytes)
             {
                 Totals.Add(record);
                 position += length;

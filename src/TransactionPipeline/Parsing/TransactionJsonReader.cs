@@ -132,7 +132,8 @@ internal sealed partial class TransactionJsonReader
         Func<CancellationToken, ValueTask>? onRead,
         CancellationToken cancellationToken)
     {
-        using var input = new InputWindow(this, _initialBufferSize, _maxUnitBytes);
+        var input = new InputWindow(this, _initialBufferSize, _maxUnitBytes, cancellationToken);
+        await using var _ = input.ConfigureAwait(false);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         var batch = new TransactionBatch(_batchSize);
         batch.Reset(0);
@@ -242,11 +243,15 @@ internal sealed partial class TransactionJsonReader
         }
     }
 
-    private InvalidInputException ValueTooLarge() => InvalidInputException.At(
+    /// <summary>The error for a value longer than <c>MaxValueSize</c> that starts at <paramref name="offset"/>.</summary>
+    private InvalidInputException ValueTooLarge(long offset, long? item) => InvalidInputException.At(
         $"A single value is larger than the {_maxUnitBytes / 1024} KiB the reader allows",
-        _phase == Phase.InData ? _itemIndex : null,
-        _bufferOffset,
-        _phase == Phase.InData ? $"$.data[{_itemIndex}]" : "$");
+        item,
+        offset,
+        item is { } index ? $"$.data[{index}]" : "$");
+
+    /// <summary>The error for the unfinished value at the parse position, already longer than <c>MaxValueSize</c>.</summary>
+    private InvalidInputException ValueTooLarge() => ValueTooLarge(_bufferOffset, _phase == Phase.InData ? _itemIndex : null);
 
     private InvalidInputException Truncated() => _phase switch
     {
@@ -270,6 +275,7 @@ internal sealed partial class TransactionJsonReader
             while (true)
             {
                 bool complete;
+                var (unitPhase, unitItem) = (_phase, _itemIndex);
                 switch (_phase)
                 {
                     case Phase.BeforeRoot:
@@ -305,6 +311,12 @@ internal sealed partial class TransactionJsonReader
                     consumed = committed;
                     state = committedState;
                     return Outcome.NeedMoreData;
+                }
+
+                if (reader.BytesConsumed - committed > _maxUnitBytes)
+                {
+                    // The limit holds however the input was split into reads, including a value that arrived in one.
+                    throw ValueTooLarge(_bufferOffset + committed, unitPhase == Phase.InData ? unitItem : null);
                 }
 
                 committed = (int)reader.BytesConsumed;
@@ -702,7 +714,13 @@ internal sealed partial class TransactionJsonReader
     private static string FirstSentence(string message)
     {
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd();
+        message = (cut > 0 ? message[..cut] : message).TrimEnd();
+
+        // Utf8JsonReader quotes the rest of its buffer after a bad literal ("'tru, ...' is an invalid JSON literal"):
+        // keep the start, so the message does not depend on how much was read, nor carry megabytes of the body.
+        const int Quoted = 40;
+        var close = message.StartsWith('\'') ? message.IndexOf("' is ", StringComparison.Ordinal) : -1;
+        return close > Quoted + 1 ? $"{message[..(Quoted + 1)]}...{message[close..]}" : message;
     }
 
     private static string Name(Field field) => field switch
