@@ -69,8 +69,13 @@ internal sealed partial class PostgreSqlStore
         }
 
         // The key as a constant lets the planner use the BRIN index; rows arrive in import order and stream as read.
+        // No command timeout: the server sorts a large job before the first row comes back, which can take minutes;
+        // the cancellation token still stops it.
         using var command = new NpgsqlCommand(
-            "SELECT amount, date, is_revenue, description FROM transaction_rows WHERE job_key = @job_key ORDER BY seq;", connection);
+            "SELECT amount, date, is_revenue, description FROM transaction_rows WHERE job_key = @job_key ORDER BY seq;", connection)
+        {
+            CommandTimeout = 0,
+        };
         command.Parameters.Add(new NpgsqlParameter<long>("job_key", jobKey));
         await foreach (var row in ReadRowsAsync(
             command,
@@ -97,13 +102,11 @@ internal sealed partial class PostgreSqlStore
 
         if (jobKey is { } key)
         {
-            // A later append starts over under a new key, so rows of the old one can never reappear.
-            await ExecuteAsync(
-                connection,
-                transaction,
-                "DELETE FROM transaction_rows WHERE job_key = @job_key;",
-                cancellationToken,
-                p => p.Add(new NpgsqlParameter<long>("job_key", key))).ConfigureAwait(false);
+            // A later append starts over under a new key, so rows of the old one can never reappear. Like the read, the
+            // delete grows with the job and runs without a command timeout.
+            using var delete = new NpgsqlCommand("DELETE FROM transaction_rows WHERE job_key = @job_key;", connection, transaction) { CommandTimeout = 0 };
+            delete.Parameters.Add(new NpgsqlParameter<long>("job_key", key));
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -73,6 +73,10 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
         }
     }
 
+    /// <summary>Returns whether the connection string turns on Npgsql's multiplexing, under which COPY is not available.</summary>
+    public static bool UsesMultiplexing(string connectionString) =>
+        IsValidConnectionString(connectionString) && new NpgsqlConnectionStringBuilder(connectionString).Multiplexing;
+
     public void Dispose()
     {
         _dataSource.Dispose();

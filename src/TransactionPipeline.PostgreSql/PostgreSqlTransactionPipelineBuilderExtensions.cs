@@ -46,6 +46,9 @@ public static class PostgreSqlTransactionPipelineBuilderExtensions
                 options => string.IsNullOrWhiteSpace(options.ConnectionString) || PostgreSqlStore.IsValidConnectionString(options.ConnectionString),
                 "PostgreSqlStoreOptions.ConnectionString is not a valid Npgsql connection string.")
             .Validate(
+                options => string.IsNullOrWhiteSpace(options.ConnectionString) || !PostgreSqlStore.UsesMultiplexing(options.ConnectionString),
+                "PostgreSqlStoreOptions.ConnectionString turns on Multiplexing, under which Npgsql has no COPY; the store appends rows with COPY.")
+            .Validate(
                 options => PostgreSqlStore.IsValidSchemaName(options.Schema),
                 "PostgreSqlStoreOptions.Schema must be a lower-case identifier of at most 63 characters: a-z, 0-9 and _, not starting with a digit.")
             .ValidateOnStart();

@@ -29,6 +29,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     [Theory]
     [InlineData("", "transaction_pipeline", "*ConnectionString is required*")]
     [InlineData("Host=db;Colour=blue", "transaction_pipeline", "*not a valid Npgsql connection string*")]
+    [InlineData("Host=db;Multiplexing=true", "transaction_pipeline", "*Multiplexing*COPY*")]
     [InlineData("Host=db", "Pipeline", "*Schema must be a lower-case identifier*")]
     [InlineData("Host=db", "2pipeline", "*Schema must be a lower-case identifier*")]
     [InlineData("Host=db", "pipe\"line", "*Schema must be a lower-case identifier*")]
