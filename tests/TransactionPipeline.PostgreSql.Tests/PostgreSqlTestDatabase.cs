@@ -67,8 +67,9 @@ internal sealed class PostgreSqlTestDatabase
             await owned.DisposeAsync();
         }
 
-        if (PostgreSqlTestServer.ConnectionString is null)
+        if (PostgreSqlTestServer.ConnectionString is null || _owned.Count == 0)
         {
+            // Nothing here could have created the schema.
             return;
         }
 
