@@ -50,7 +50,6 @@ internal sealed partial class PostgreSqlStore
         var day = DateOnly.FromDateTime(createdAt.UtcDateTime);
 
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-
         await using var connectionScope = connection.ConfigureAwait(false);
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
@@ -106,7 +105,6 @@ internal sealed partial class PostgreSqlStore
         var status = ToStored(update.Status);
 
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-
         await using var connectionScope = connection.ConfigureAwait(false);
         object? sequence;
         using (var command = new NpgsqlCommand(update.EventType is null ? UpdateJobSql : UpdateJobWithEventSql, connection))

@@ -121,7 +121,6 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
             }
 
             var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
             await using var connectionScope = connection.ConfigureAwait(false);
             if (_createSchema)
             {
