@@ -63,6 +63,41 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
     }
 
     [PostgreSqlFact]
+    public async Task TryClaimAsync_TwoHostsClaimAStaleJobAtOnce_ExactlyOneWins()
+    {
+        var storeA = _database.CreateStore();
+        var storeB = _database.CreateStore();
+        for (var round = 0; round < 20; round++)
+        {
+            var job = await storeA.CreateAsync(new JobCreateRequest("dead-host", CreatedAt), default);
+            var claimedAt = CreatedAt.AddMinutes(10);
+
+            var claims = await Task.WhenAll(new[] { (storeA, "host-a"), (storeB, "host-b") }.Select(c => Task.Run(async () =>
+                await c.Item1.TryClaimAsync(new JobClaim(job.JobId, c.Item2, claimedAt, CreatedAt.AddMinutes(1)), default))));
+
+            claims.Count(won => won).Should().Be(1, $"round {round}: the second claim sees the first one's fresh lease");
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task UpdateAsync_TwoHostsAppendEventsToOneJobAtOnce_SequencesHaveNoGapsOrDuplicates()
+    {
+        var storeA = _database.CreateStore();
+        var storeB = _database.CreateStore();
+        var job = await storeA.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
+
+        var appended = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(async () =>
+            await (i % 2 == 0 ? storeA : storeB).UpdateAsync(
+                new JobUpdate(job with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = CreatedAt.AddSeconds(i) }, "host", JobEventTypes.ImportProgress),
+                default))));
+
+        appended.Select(e => e!.Sequence).Order().Should().Equal(Enumerable.Range(2, 50).Select(i => (long)i));
+        var stored = await storeB.ReadEventsAsync(job.JobId, 0, default);
+        stored.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, 51).Select(i => (long)i));
+        stored.Skip(1).Should().BeEquivalentTo(appended, o => o.ComparingRecordsByMembers());
+    }
+
+    [PostgreSqlFact]
     public async Task RunAsync_BothHostsAtOnce_EveryJobCompletesUnderItsOwnIdOnBoth()
     {
         var hosts = new[] { _database.CreateHost().GetRequiredService<IPipeline>(), _database.CreateHost().GetRequiredService<IPipeline>() };
