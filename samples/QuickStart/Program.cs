@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using QuickStart;
 using TransactionPipeline;
 
-// The main job, end to end on the embedded SQLite store:
+// The main job, end to end on the embedded SQLite store (or PostgreSQL with --postgres):
 //   generate FILE [--size 100MB] [--days 365]      write a deterministic data set in the seed's shape
 //   process FILE [--db PATH]                         run it through the pipeline with live progress, then show the offers
 //   resume [--db PATH]                               finish jobs a killed process left behind
@@ -45,6 +45,8 @@ static int Help()
           resume [--db PATH]                        finish the jobs a killed process left behind
 
         --db defaults to pipeline.db in the current folder; runs can be repeated against it.
+        --postgres CONNECTION uses a PostgreSQL database instead of the SQLite file, for example
+          --postgres "Host=localhost;Database=pipeline;Username=app;Password=secret" (tables in schema transaction_pipeline).
         """);
     return 2;
 }
@@ -121,17 +123,26 @@ static async Task<int> ResumeAsync(CommandLine options, CancellationToken cancel
 static ServiceProvider BuildServices(CommandLine options)
 {
     var database = options.Value("--db") ?? "pipeline.db";
+    var postgres = options.Value("--postgres");
     var services = new ServiceCollection();
     var pipeline = services.AddTransactionPipeline(o =>
         {
             o.ProgressInterval = TimeSpan.FromMilliseconds(250);
             o.EventPollInterval = TimeSpan.FromMilliseconds(100);
 
-            // One host owns this database file, so a short lease lets "resume" take over quickly.
+            // One host owns this database, so a short lease lets "resume" take over quickly.
             o.JobLeaseTimeout = TimeSpan.FromSeconds(5);
             o.RecoveryInterval = TimeSpan.FromSeconds(1);
-        })
-        .UseSqlite($"Data Source={database}");
+        });
+    if (postgres is not null)
+    {
+        pipeline.UsePostgreSql(postgres);
+    }
+    else
+    {
+        pipeline.UseSqlite($"Data Source={database}");
+    }
+
     if (options.Has("--hold-after-import"))
     {
         pipeline.AddResultStage<HoldStage>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using TransactionPipeline.Storage;
 using static TransactionPipeline.Sqlite.SqliteValues;
 
 namespace TransactionPipeline.Sqlite;

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TransactionPipeline.Storage;
 using static TransactionPipeline.Sqlite.SqliteValues;
 
 namespace TransactionPipeline.Sqlite;

@@ -8,7 +8,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
 {
     private const string Owner = "host-a";
 
-    [Fact]
+    [StoreFact]
     public async Task CreateAsync_FirstJobOfTheDay_IdHasUtcDateAndNumberOne()
     {
         var store = await CreateStoreAsync();
@@ -19,7 +19,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         job.JobId.Should().Be("pipeline_20241202_001");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CreateAsync_SeveralJobs_IdsHaveTheFormAndIncrease()
     {
         var store = await CreateStoreAsync();
@@ -34,7 +34,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         ids.Select(id => int.Parse(id["pipeline_20241201_".Length..])).Should().Equal(Enumerable.Range(1, 12));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CreateAsync_OtherDay_NumberingStartsAgain()
     {
         var store = await CreateStoreAsync();
@@ -45,7 +45,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         nextDay.JobId.Should().Be("pipeline_20241202_001");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CreateAsync_AfterReopen_IdIsNotReused()
     {
         var store = await CreateStoreAsync();
@@ -57,7 +57,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         second.JobId.Should().NotBe(first.JobId).And.Be("pipeline_20241201_002");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CreateAsync_ConcurrentCalls_IdsAreUnique()
     {
         var store = await CreateStoreAsync();
@@ -68,7 +68,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         jobs.Select(j => j.JobId).Should().OnlyHaveUniqueItems().And.HaveCount(20);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CreateAsync_NewJob_IsOpenWithJobCreatedEvent()
     {
         var store = await CreateStoreAsync();
@@ -85,7 +85,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         events.Should().ContainSingle().Which.Should().Be(new JobEvent(1, JobEventTypes.JobCreated, CreatedAt, job));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task FindAsync_UnknownJob_ReturnsNull()
     {
         var store = await CreateStoreAsync();
@@ -93,7 +93,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.FindAsync("pipeline_20000101_001", default)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateAsync_WithEventType_AppendsEventsInSequenceWithTheSnapshot()
     {
         var store = await CreateStoreAsync();
@@ -112,7 +112,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.FindAsync(job.JobId, default)).Should().Be(imported);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateAsync_WithoutEventType_ReplacesSnapshotAndAppendsNothing()
     {
         var store = await CreateStoreAsync();
@@ -126,7 +126,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.ReadEventsAsync(job.JobId, 0, default)).Should().ContainSingle();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateAsync_FailedWithError_ErrorAndCompletionRoundTrip()
     {
         var store = await CreateStoreAsync();
@@ -140,7 +140,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.ReadEventsAsync(job.JobId, 1, default)).Should().ContainSingle().Which.Status.Should().Be(failed);
     }
 
-    [Theory]
+    [StoreTheory]
     [InlineData(JobState.JobComplete)]
     [InlineData(JobState.Failed)]
     public async Task UpdateAsync_TerminalJob_ThrowsAndKeepsTheTerminalState(JobState terminal)
@@ -157,7 +157,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.ReadEventsAsync(job.JobId, 0, default)).Should().HaveCount(2);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateAsync_UnknownJob_Throws()
     {
         var store = await CreateStoreAsync();
@@ -171,7 +171,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         await update.Should().ThrowAsync<InvalidOperationException>();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReadEventsAsync_AfterSequence_ReturnsOnlyLaterEvents()
     {
         var store = await CreateStoreAsync();
@@ -188,7 +188,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.ReadEventsAsync("pipeline_20000101_001", 0, default)).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TryClaimAsync_SameOwner_ReturnsTrueAndRefreshesUpdatedAt()
     {
         var store = await CreateStoreAsync();
@@ -202,7 +202,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.ReadEventsAsync(job.JobId, 0, default)).Should().ContainSingle();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TryClaimAsync_OtherOwnerWithFreshLease_ReturnsFalseAndChangesNothing()
     {
         var store = await CreateStoreAsync();
@@ -214,7 +214,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.FindAsync(job.JobId, default)).Should().Be(job);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TryClaimAsync_OtherOwnerWithStaleLease_ReturnsTrueAndTakesTheJob()
     {
         var store = await CreateStoreAsync();
@@ -231,7 +231,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
             .Should().BeFalse();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TryClaimAsync_TerminalJob_ReturnsFalse()
     {
         var store = await CreateStoreAsync();
@@ -243,7 +243,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         claimed.Should().BeFalse();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TryClaimAsync_UnknownJob_ReturnsFalse()
     {
         var store = await CreateStoreAsync();
@@ -251,7 +251,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.TryClaimAsync(new JobClaim("pipeline_20000101_001", Owner, CreatedAt, CreatedAt), default)).Should().BeFalse();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListUnfinishedAsync_MixedJobs_ReturnsOnlyUnfinishedOldestFirst()
     {
         var store = await CreateStoreAsync();
@@ -269,7 +269,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         unfinished.Should().Equal(running, newer);
     }
 
-    [Theory]
+    [StoreTheory]
     [MemberData(nameof(Configurations))]
     public async Task SaveConfigurationAsync_AnyDateRange_FindReturnsTheSameConfiguration(string name)
     {
@@ -284,7 +284,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         found!.CreditModel.RiskThreshold.Should().Be(configuration.CreditModel.RiskThreshold);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task FindConfigurationAsync_NothingSaved_ReturnsNull()
     {
         var store = await CreateStoreAsync();
@@ -294,7 +294,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.FindConfigurationAsync("pipeline_20000101_001", default)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReopenStoreAsync_AfterUpdates_StatusEventsAndConfigurationSurvive()
     {
         var store = await CreateStoreAsync();

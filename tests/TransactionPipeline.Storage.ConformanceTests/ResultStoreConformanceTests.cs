@@ -3,7 +3,7 @@ namespace TransactionPipeline.Storage.ConformanceTests;
 /// <summary>What every <see cref="IResultStore"/> must do; a store's test project derives one class from it.</summary>
 public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResultStore>
 {
-    [Fact]
+    [StoreFact]
     public async Task SaveAsync_FullResult_FindReturnsTheSameValues()
     {
         var store = await CreateStoreAsync();
@@ -14,7 +14,7 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
         await ShouldFindAsync(store, result);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveAsync_EmptyResultWithoutConfig_FindReturnsIt()
     {
         var store = await CreateStoreAsync();
@@ -28,7 +28,7 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
         await ShouldFindAsync(store, result);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task FindAsync_NothingSaved_ReturnsNull()
     {
         var store = await CreateStoreAsync();
@@ -36,7 +36,7 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
         (await store.FindAsync(JobA, default)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveAsync_SecondTime_ReplacesTheFirstResult()
     {
         var store = await CreateStoreAsync();
@@ -55,7 +55,7 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
         await ShouldFindAsync(store, second);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task DeleteAsync_OneJob_RemovesOnlyItsResults()
     {
         var store = await CreateStoreAsync();
@@ -68,7 +68,7 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
         await ShouldFindAsync(store, Result(JobB));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReopenStoreAsync_AfterSave_ResultSurvives()
     {
         var store = await CreateStoreAsync();

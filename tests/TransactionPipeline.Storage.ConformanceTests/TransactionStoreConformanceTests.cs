@@ -5,7 +5,7 @@ namespace TransactionPipeline.Storage.ConformanceTests;
 /// <summary>What every <see cref="ITransactionStore"/> must do; a store's test project derives one class from it.</summary>
 public abstract class TransactionStoreConformanceTests : StoreConformanceTests<ITransactionStore>
 {
-    [Fact]
+    [StoreFact]
     public async Task AppendAsync_SeveralBatches_ReadReturnsRowsInInsertOrder()
     {
         var store = await CreateStoreAsync();
@@ -19,7 +19,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, JobA)).Should().Equal(rows);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAsync_ExtremeAmounts_ReadBackExactly()
     {
         var store = await CreateStoreAsync();
@@ -36,7 +36,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         read.Sum(r => r.Amount).Should().Be(1_234_567_890_181.05m);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAsync_UnicodeAndEdgeDescriptions_ReadBackUnchanged()
     {
         var store = await CreateStoreAsync();
@@ -51,7 +51,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, JobA)).Should().Equal(rows);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAsync_DatesAndRevenueFlags_ReadBackUnchanged()
     {
         var store = await CreateStoreAsync();
@@ -66,7 +66,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, JobA)).Should().Equal(rows);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAsync_EmptyBatch_StoresNothing()
     {
         var store = await CreateStoreAsync();
@@ -76,7 +76,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, JobA)).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAsync_TwoJobsInterleaved_RowsDoNotMix()
     {
         var store = await CreateStoreAsync();
@@ -89,7 +89,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, JobB)).Select(r => r.Description).Should().Equal("b1");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReadAsync_UnknownJob_ReturnsNothing()
     {
         var store = await CreateStoreAsync();
@@ -97,7 +97,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, "pipeline_20000101_001")).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task DeleteAsync_OneJob_RemovesOnlyItsRows()
     {
         var store = await CreateStoreAsync();
@@ -110,7 +110,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, JobB)).Should().Equal(Row(3m));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AppendAsync_AfterDelete_StartsAFreshSequence()
     {
         var store = await CreateStoreAsync();
@@ -122,7 +122,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         (await ReadAllAsync(store, JobA)).Should().Equal(Row(2m, "new"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReopenStoreAsync_AfterAppends_RowsSurviveAndAppendsContinueInOrder()
     {
         var store = await CreateStoreAsync();

@@ -8,7 +8,7 @@ public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebh
     private static WebhookSubscription Subscription(string id, int minutes = 0) => new(
         id, JobA, new Uri("https://receiver.example/hooks?x=1"), ["JOB_COMPLETE", "FAILED"], "whsec_c2VjcmV0", Registered.AddMinutes(minutes));
 
-    [Fact]
+    [StoreFact]
     public async Task SaveAsync_NewSubscription_ListsItUnfinishedWithEveryField()
     {
         var store = await CreateStoreAsync();
@@ -19,7 +19,7 @@ public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebh
         listed.Should().BeEquivalentTo(Subscription("wh_1"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task MarkDeliveredAsync_Progress_SurvivesReopen()
     {
         var store = await CreateStoreAsync();
@@ -32,7 +32,7 @@ public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebh
         (await reopened.ListUnfinishedAsync(default)).Should().ContainSingle().Which.DeliveredThrough.Should().Be(4, "progress never goes back");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task MarkDeliveredAsync_Finished_NoLongerListed()
     {
         var store = await CreateStoreAsync();
@@ -44,7 +44,7 @@ public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebh
         (await store.ListUnfinishedAsync(default)).Select(s => s.Id).Should().Equal("wh_2");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListUnfinishedAsync_Several_OldestFirst()
     {
         var store = await CreateStoreAsync();

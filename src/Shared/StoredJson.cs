@@ -1,14 +1,18 @@
+using System.Globalization;
 using System.Text.Json;
 
-namespace TransactionPipeline.Sqlite;
+namespace TransactionPipeline.Storage;
 
-/// <summary>The JSON text the store keeps for configurations and score factors.</summary>
+/// <summary>The JSON text the durable stores keep for configurations and score factors.</summary>
 /// <remarks>
 /// Written and read by hand with <see cref="Utf8JsonWriter"/> and <see cref="JsonDocument"/>: no reflection, so the
-/// package stays trimming and AOT safe. Decimals are JSON numbers written and read as <see cref="decimal"/>, which is exact.
+/// packages stay trimming and AOT safe. Compiled into each store package from one source file, so every store
+/// writes the same text. Decimals are JSON numbers written and read as <see cref="decimal"/>, which is exact.
 /// </remarks>
 internal static class StoredJson
 {
+    private const string DateFormat = "yyyy-MM-dd";
+
     public static string WriteCreditModel(CreditModelConfig config) => WriteObject(writer =>
     {
         writer.WriteString("model_version", config.ModelVersion);
@@ -148,10 +152,12 @@ internal static class StoredJson
     {
         if (value is { } date)
         {
-            writer.WriteString(name, SqliteValues.DateToText(date));
+            writer.WriteString(name, date.ToString(DateFormat, CultureInfo.InvariantCulture));
         }
     }
 
     private static DateOnly? ReadOptionalDate(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) ? SqliteValues.TextToDate(value.GetString()!) : null;
+        element.TryGetProperty(name, out var value)
+            ? DateOnly.ParseExact(value.GetString()!, DateFormat, CultureInfo.InvariantCulture)
+            : null;
 }

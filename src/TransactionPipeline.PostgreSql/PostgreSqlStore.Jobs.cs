@@ -1,0 +1,217 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using TransactionPipeline.Storage;
+using static TransactionPipeline.PostgreSql.PostgreSqlValues;
+
+namespace TransactionPipeline.PostgreSql;
+
+internal sealed partial class PostgreSqlStore
+{
+    private const string TerminalStates = "('JOB_COMPLETE', 'FAILED')";
+
+    /// <summary>Copies the row a data-modifying CTE named <c>job</c> returned into the event stream, as event number <c>event_count</c>.</summary>
+    private static readonly string AppendEventFromJobSql =
+        $"""
+        INSERT INTO job_events (job_id, sequence, event_type, timestamp, {StatusColumns})
+        SELECT id, event_count, @event_type, updated_at, {StatusColumns} FROM job
+        RETURNING sequence;
+        """;
+
+    private static readonly string InsertJobSql =
+        $"""
+        WITH job AS (
+            INSERT INTO jobs (id, owner, event_count, {StatusColumns}) VALUES (@id, @owner, 1, {StatusParameters})
+            RETURNING *
+        )
+        {AppendEventFromJobSql}
+        """;
+
+    /// <summary>The update, the terminal check and the next event sequence in one statement: the row lock orders concurrent writers.</summary>
+    private static readonly string UpdateJobWithEventSql =
+        $"""
+        WITH job AS (
+            UPDATE jobs SET owner = @owner, event_count = event_count + 1, {StatusAssignments}
+            WHERE id = @id AND state NOT IN {TerminalStates}
+            RETURNING *
+        )
+        {AppendEventFromJobSql}
+        """;
+
+    private static readonly string UpdateJobSql =
+        $"UPDATE jobs SET owner = @owner, {StatusAssignments} WHERE id = @id AND state NOT IN {TerminalStates} RETURNING event_count;";
+
+    private static readonly string SelectJobSql = $"SELECT id, {StatusColumns} FROM jobs";
+
+    public async ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var createdAt = ToStored(request.CreatedAt);
+        var day = DateOnly.FromDateTime(createdAt.UtcDateTime);
+
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+
+        // The upsert locks the day's counter row until commit, so hosts creating jobs at once take numbers in turn.
+        // The row outlives its jobs: a number is never handed out twice for one day, whatever restarts.
+        int number;
+        using (var next = new NpgsqlCommand(
+            "INSERT INTO job_id_counters AS c (day, last) VALUES (@day, 1) ON CONFLICT (day) DO UPDATE SET last = c.last + 1 RETURNING last;",
+            connection,
+            transaction))
+        {
+            next.Parameters.Add(new NpgsqlParameter<DateOnly>("day", day));
+            number = (int)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var status = new JobStatus
+        {
+            JobId = string.Create(CultureInfo.InvariantCulture, $"pipeline_{day:yyyyMMdd}_{number:D3}"),
+            State = JobState.Open,
+            Stage = PipelineStage.Created,
+            Progress = JobProgress.None with { BytesTotal = request.BytesTotal },
+            CreatedAt = createdAt,
+            UpdatedAt = createdAt,
+        };
+        using (var insert = new NpgsqlCommand(InsertJobSql, connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
+            insert.Parameters.Add(new NpgsqlParameter<string>("owner", request.OwnerId));
+            insert.Parameters.Add(new NpgsqlParameter<string>("event_type", JobEventTypes.JobCreated));
+            AddStatusParameters(insert.Parameters, status);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return status;
+    }
+
+    public async ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return await QueryAsync(
+                $"{SelectJobSql} WHERE id = @id;",
+                p => p.Add(new NpgsqlParameter<string>("id", jobId)),
+                ReadJob,
+                cancellationToken)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var status = ToStored(update.Status);
+
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        object? sequence;
+        using (var command = new NpgsqlCommand(update.EventType is null ? UpdateJobSql : UpdateJobWithEventSql, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
+            command.Parameters.Add(new NpgsqlParameter<string>("owner", update.OwnerId));
+            if (update.EventType is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("event_type", update.EventType));
+            }
+
+            AddStatusParameters(command.Parameters, status);
+            sequence = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (sequence is null)
+        {
+            // No row matched: say why. A job that turned terminal meanwhile stays terminal either way.
+            using var current = new NpgsqlCommand("SELECT state FROM jobs WHERE id = @id;", connection);
+            current.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
+            var state = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            throw new InvalidOperationException(state is null
+                ? $"Job '{status.JobId}' does not exist."
+                : $"Job '{status.JobId}' is already {state}.");
+        }
+
+        return update.EventType is null ? null : new JobEvent((long)sequence, update.EventType, status.UpdatedAt, status);
+    }
+
+    public async ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var updated = await ExecuteAsync(
+            connection,
+            null,
+            "UPDATE jobs SET credit_config = @credit, aggregate_config = @aggregate WHERE id = @id;",
+            cancellationToken,
+            p =>
+            {
+                p.Add(new NpgsqlParameter<string>("id", jobId));
+                p.Add(new NpgsqlParameter<string>("credit", StoredJson.WriteCreditModel(configuration.CreditModel)) { NpgsqlDbType = NpgsqlDbType.Json });
+                p.Add(new NpgsqlParameter<string>("aggregate", StoredJson.WriteAggregate(configuration.Aggregate)) { NpgsqlDbType = NpgsqlDbType.Json });
+            }).ConfigureAwait(false);
+        if (updated == 0)
+        {
+            throw new InvalidOperationException($"Job '{jobId}' does not exist.");
+        }
+    }
+
+    public async ValueTask<PipelineConfiguration?> FindConfigurationAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return await QueryAsync(
+                "SELECT credit_config, aggregate_config FROM jobs WHERE id = @id AND credit_config IS NOT NULL;",
+                p => p.Add(new NpgsqlParameter<string>("id", jobId)),
+                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1))),
+                cancellationToken)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+
+        // One statement: PostgreSQL re-checks the WHERE clause on the row it locks, so of two hosts claiming a stale
+        // job at once the second sees the first one's fresh lease and gets nothing.
+        var claimed = await ExecuteAsync(
+            connection,
+            null,
+            $"""
+            UPDATE jobs SET owner = @owner, updated_at = @claimed_at
+            WHERE id = @id AND state NOT IN {TerminalStates} AND (owner = @owner OR updated_at < @stale_before);
+            """,
+            cancellationToken,
+            p =>
+            {
+                p.Add(new NpgsqlParameter<string>("id", claim.JobId));
+                p.Add(new NpgsqlParameter<string>("owner", claim.OwnerId));
+                p.Add(new NpgsqlParameter<DateTimeOffset>("claimed_at", ToStored(claim.ClaimedAt)));
+                p.Add(new NpgsqlParameter<DateTimeOffset>("stale_before", ToStored(claim.StaleBefore)));
+            }).ConfigureAwait(false);
+        return claimed == 1;
+    }
+
+    public async ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
+        await QueryAsync($"{SelectJobSql} WHERE state NOT IN {TerminalStates} ORDER BY created_at, id;", _ => { }, ReadJob, cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return await QueryAsync(
+                $"SELECT sequence, event_type, timestamp, {StatusColumns} FROM job_events WHERE job_id = @id AND sequence > @after ORDER BY sequence;",
+                p =>
+                {
+                    p.Add(new NpgsqlParameter<string>("id", jobId));
+                    p.Add(new NpgsqlParameter<long>("after", afterSequence));
+                },
+                r => new JobEvent(r.GetInt64(0), r.GetString(1), r.GetFieldValue<DateTimeOffset>(2), ReadStatus(r, jobId, 3)),
+                cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static JobStatus ReadJob(NpgsqlDataReader reader) => ReadStatus(reader, reader.GetString(0), 1);
+}

@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using static TransactionPipeline.PostgreSql.PostgreSqlValues;
+
+namespace TransactionPipeline.PostgreSql;
+
+internal sealed partial class PostgreSqlStore
+{
+    private const string CopyRowsSql =
+        "COPY transaction_rows (job_key, seq, amount, date, is_revenue, description) FROM STDIN (FORMAT BINARY);";
+
+    /// <summary>Appends the batch with one binary COPY, in a transaction that also advances the job's row sequence.</summary>
+    /// <remarks>
+    /// The transaction commits with <c>synchronous_commit</c> off: it does not wait for its WAL to reach the disk. That
+    /// loses nothing a job relies on: the import's later progress and completion updates commit synchronously, and
+    /// flushing their WAL flushes every batch written before them. A server crash before that leaves a job whose import
+    /// never completed, which the pipeline fails as interrupted.
+    /// </remarks>
+    public async ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var rows = batch.Items;
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        var (jobKey, lastSeq) = await ReserveSequenceAsync(connection, transaction, jobId, rows.Length, cancellationToken).ConfigureAwait(false);
+        var seq = lastSeq - rows.Length;
+
+        // Disposing the importer before CompleteAsync (a bad amount, a cancelled token) cancels the COPY, and the
+        // transaction rolls back: a batch is stored whole or not at all.
+        var importer = await connection.BeginBinaryImportAsync(CopyRowsSql, cancellationToken).ConfigureAwait(false);
+        await using (importer.ConfigureAwait(false))
+        {
+            for (var i = 0; i < rows.Length; i++)
+            {
+                var row = rows.Span[i];
+                EnsureTwoDecimals(row.Amount);
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(jobKey, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(++seq, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(row.Amount, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(row.Date, NpgsqlDbType.Date, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(row.IsRevenue, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(row.Description, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        if (await FindJobKeyAsync(connection, jobId, cancellationToken).ConfigureAwait(false) is not { } jobKey)
+        {
+            yield break;
+        }
+
+        // The key as a constant lets the planner use the BRIN index; rows arrive in import order and stream as read.
+        // No command timeout: the server sorts a large job before the first row comes back, which can take minutes;
+        // the cancellation token still stops it.
+        using var command = new NpgsqlCommand(
+            "SELECT amount, date, is_revenue, description FROM transaction_rows WHERE job_key = @job_key ORDER BY seq;", connection)
+        {
+            CommandTimeout = 0,
+        };
+        command.Parameters.Add(new NpgsqlParameter<long>("job_key", jobKey));
+        await foreach (var row in ReadRowsAsync(
+            command,
+            r => new TransactionRecord(r.GetDecimal(0), r.GetFieldValue<DateOnly>(1), r.GetBoolean(2), r.GetString(3)),
+            cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+
+    async ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        long? jobKey;
+        using (var forget = new NpgsqlCommand("DELETE FROM transaction_jobs WHERE job_id = @job_id RETURNING job_key;", connection, transaction))
+        {
+            forget.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
+            jobKey = (long?)await forget.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (jobKey is { } key)
+        {
+            // A later append starts over under a new key, so rows of the old one can never reappear. Like the read, the
+            // delete grows with the job and runs without a command timeout.
+            using var delete = new NpgsqlCommand("DELETE FROM transaction_rows WHERE job_key = @job_key;", connection, transaction) { CommandTimeout = 0 };
+            delete.Parameters.Add(new NpgsqlParameter<long>("job_key", key));
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Advances the job's row sequence by <paramref name="count"/>, creating its key on the first batch.</summary>
+    /// <returns>The job's key and the sequence of the batch's last row.</returns>
+    private static async ValueTask<(long JobKey, long LastSeq)> ReserveSequenceAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string jobId, int count, CancellationToken cancellationToken)
+    {
+        // The row lock taken here is held to commit, so appends of one job can never interleave their sequences.
+        using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("UPDATE transaction_jobs SET last_seq = last_seq + $1 WHERE job_id = $2 RETURNING job_key, last_seq;")
+                {
+                    Parameters = { new NpgsqlParameter<long> { TypedValue = count }, new NpgsqlParameter<string> { TypedValue = jobId } },
+                },
+                new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF;"),
+            },
+        };
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (reader.GetInt64(0), reader.GetInt64(1));
+            }
+        }
+
+        // First batch of the job. The upsert only draws an identity value here, not once per batch.
+        using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO transaction_jobs AS t (job_id, last_seq) VALUES (@job_id, @count)
+            ON CONFLICT (job_id) DO UPDATE SET last_seq = t.last_seq + EXCLUDED.last_seq
+            RETURNING job_key, last_seq;
+            """,
+            connection,
+            transaction);
+        insert.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
+        insert.Parameters.Add(new NpgsqlParameter<long>("count", count));
+        var inserted = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var insertedScope = inserted.ConfigureAwait(false);
+        await inserted.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (inserted.GetInt64(0), inserted.GetInt64(1));
+    }
+
+    private static async ValueTask<long?> FindJobKeyAsync(NpgsqlConnection connection, string jobId, CancellationToken cancellationToken)
+    {
+        using var find = new NpgsqlCommand("SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", connection);
+        find.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
+        return (long?)await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

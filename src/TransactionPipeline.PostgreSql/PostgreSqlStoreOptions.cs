@@ -1,0 +1,35 @@
+namespace TransactionPipeline;
+
+/// <summary>Configures the PostgreSQL store registered by <see cref="PostgreSqlTransactionPipelineBuilderExtensions.UsePostgreSql(ITransactionPipelineBuilder, Action{PostgreSqlStoreOptions})"/>.</summary>
+/// <remarks>
+/// Every host that should serve the same jobs points at the same database and <see cref="Schema"/>. The store keeps
+/// its own connection pool; the connection string's <c>Search Path</c> is replaced by <see cref="Schema"/>.
+/// </remarks>
+public sealed class PostgreSqlStoreOptions
+{
+    /// <summary>The schema used when none is configured.</summary>
+    public const string DefaultSchema = "transaction_pipeline";
+
+    /// <summary>Gets or sets the Npgsql connection string, for example <c>Host=db;Database=pipeline;Username=app;Password=…</c>.</summary>
+    /// <value>The default value is <see cref="string.Empty"/>; a value is required.</value>
+    public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the schema that holds the store's tables.</summary>
+    /// <value>The default value is <see cref="DefaultSchema"/> (<c>transaction_pipeline</c>).</value>
+    /// <remarks>
+    /// A plain lower-case identifier: letters <c>a</c>–<c>z</c>, digits and underscores, not starting with a digit,
+    /// at most 63 characters. Its own schema keeps the store's generic table names (<c>jobs</c>, <c>offers</c>) apart
+    /// from the application's.
+    /// </remarks>
+    public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>Gets or sets a value indicating whether the store creates its schema and tables on first use.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    /// <remarks>
+    /// Creation is idempotent and serialised between hosts by an advisory lock. Set it to <see langword="false"/> when the
+    /// application's role may not create objects: the schema and tables must then exist (the package embeds the script as
+    /// the resource <c>TransactionPipeline.PostgreSql.Schema.sql</c>), and the first operation fails with the names of
+    /// any that are missing.
+    /// </remarks>
+    public bool CreateSchema { get; set; } = true;
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace TransactionPipeline.PostgreSql.Tests;
+
+/// <summary>A schema of its own on the test server, one per test: the stores create it on first use, and <see cref="DropAsync"/> drops it.</summary>
+internal sealed class PostgreSqlTestDatabase
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public string Schema { get; } = $"txp_test_{Guid.NewGuid():N}";
+
+    public static string ConnectionString => PostgreSqlTestServer.ConnectionString
+        ?? throw new InvalidOperationException($"{PostgreSqlTestServer.Variable} is not set.");
+
+    /// <summary>Points store options at this test's schema.</summary>
+    public void Configure(PostgreSqlStoreOptions options)
+    {
+        options.ConnectionString = ConnectionString;
+        options.Schema = Schema;
+    }
+
+    /// <summary>Creates a store over the schema; calling it again is a restart: a new instance, with its own pool, over the same data.</summary>
+    public PostgreSqlStore CreateStore()
+    {
+        var options = new PostgreSqlStoreOptions();
+        Configure(options);
+        var store = new PostgreSqlStore(options);
+        _owned.Add(store);
+        return store;
+    }
+
+    /// <summary>Builds a host's services: the pipeline on this schema, with short intervals so tests do not wait.</summary>
+    public ServiceProvider CreateHost(Action<TransactionPipelineOptions>? configure = null, Action<ITransactionPipelineBuilder>? plugins = null)
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddTransactionPipeline(o =>
+            {
+                o.ImportBatchSize = 250;
+                o.ProgressInterval = TimeSpan.FromMilliseconds(10);
+                o.EventPollInterval = TimeSpan.FromMilliseconds(20);
+                configure?.Invoke(o);
+            })
+            .UsePostgreSql(Configure);
+        plugins?.Invoke(builder);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        _owned.Add(provider);
+        return provider;
+    }
+
+    /// <summary>Runs a query in this schema on a connection of its own and returns the first column of the first row.</summary>
+    public async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString(Schema));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public Task<long> CountAsync(string table) => ScalarAsync<long>($"SELECT count(*) FROM {table};");
+
+    /// <summary>Disposes the stores and hosts made here, then drops the schema; the test class calls it from its <see cref="IAsyncLifetime"/>.</summary>
+    public async Task DropAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
+        if (PostgreSqlTestServer.ConnectionString is null || _owned.Count == 0)
+        {
+            // Nothing here could have created the schema.
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(AdminConnectionString(null));
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE;", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A connection string without pooling: each test's own connections close with it instead of idling in a pool per schema.</summary>
+    private static string AdminConnectionString(string? searchPath) =>
+        new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, SearchPath = searchPath }.ConnectionString;
+}

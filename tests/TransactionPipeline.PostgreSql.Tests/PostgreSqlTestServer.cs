@@ -1,0 +1,39 @@
+namespace TransactionPipeline.PostgreSql.Tests;
+
+/// <summary>Where the tests find their PostgreSQL server: a full Npgsql connection string in an environment variable.</summary>
+/// <remarks>
+/// Unset, every PostgreSQL test is skipped with <see cref="SkipReason"/>, so a machine with only the .NET SDK still
+/// passes. Set, the tests run, and a server that cannot be reached makes them fail.
+/// </remarks>
+internal static class PostgreSqlTestServer
+{
+    public const string Variable = "PIPELINE_TEST_POSTGRES";
+
+    public static string? ConnectionString { get; } = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
+
+    public static string? SkipReason => ConnectionString is null
+        ? $"{Variable} is not set. These tests need a PostgreSQL server: set it to a full Npgsql connection string whose role may "
+          + "create schemas, for example Host=127.0.0.1;Username=pipeline;Password=pipeline;Database=pipeline_tests (.ci/services.sh starts one)."
+        : null;
+}
+
+/// <summary>A fact that needs the PostgreSQL server; skipped when <see cref="PostgreSqlTestServer.Variable"/> is not set.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class PostgreSqlFactAttribute : FactAttribute
+{
+    public PostgreSqlFactAttribute() => Skip = PostgreSqlTestServer.SkipReason;
+}
+
+/// <summary>A theory that needs the PostgreSQL server; skipped when <see cref="PostgreSqlTestServer.Variable"/> is not set.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class PostgreSqlTheoryAttribute : TheoryAttribute
+{
+    public PostgreSqlTheoryAttribute() => Skip = PostgreSqlTestServer.SkipReason;
+}
+
+/// <summary>Skips the conformance suites a class inherits when <see cref="PostgreSqlTestServer.Variable"/> is not set.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+internal sealed class RequiresPostgreSqlAttribute : StoreAvailabilityAttribute
+{
+    public override string? SkipReason => PostgreSqlTestServer.SkipReason;
+}

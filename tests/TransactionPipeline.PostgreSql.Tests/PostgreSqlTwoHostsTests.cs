@@ -1,0 +1,134 @@
+using Microsoft.Extensions.DependencyInjection;
+using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+
+namespace TransactionPipeline.PostgreSql.Tests;
+
+/// <summary>Two hosts, each with its own services and connection pool, on one database: either serves any job.</summary>
+public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly PostgreSqlTestDatabase _database = new();
+
+    [PostgreSqlFact]
+    public async Task SubmitAsync_OnHostA_HostBAnswersStatusOffersAndEvents()
+    {
+        var rows = TestBodies.Rows(2_000, days: 9);
+        var hostA = _database.CreateHost().GetRequiredService<IPipeline>();
+        var hostB = _database.CreateHost().GetRequiredService<IPipeline>();
+        using var stop = new CancellationTokenSource();
+        var workers = Task.WhenAll(hostA.ProcessJobsAsync(stop.Token), hostB.ProcessJobsAsync(stop.Token));
+
+        var submitted = await hostA.SubmitAsync(TestBodies.Input(rows), default);
+        var seenByB = await hostB.GetStatusAsync(submitted.JobId, default);
+        var done = await hostB.WaitForCompletionAsync(submitted.JobId, default).WaitAsync(Patience);
+        await stop.CancelAsync();
+        await workers;
+
+        seenByB.Should().NotBeNull("B reads the job from the shared database the moment A has created it");
+        seenByB!.Progress.TransactionsImported.Should().Be(2_000);
+        done.State.Should().Be(JobState.JobComplete, done.Error?.Message);
+        (await hostA.GetStatusAsync(submitted.JobId, default)).Should().Be(done);
+
+        var offersOnB = await hostB.GetResultAsync(submitted.JobId, default);
+        offersOnB!.Offers.Should().HaveCount(9);
+        offersOnB.Aggregates.Should().Equal(TestBodies.Aggregates(rows));
+        offersOnB.Should().BeEquivalentTo(await hostA.GetResultAsync(submitted.JobId, default), o => o.ComparingRecordsByMembers().WithStrictOrdering());
+
+        // B replays the whole stream A wrote, and the stages ran once: B's worker left A's fresh lease alone.
+        var eventsOnB = await ReadEventsAsync(hostB, submitted.JobId);
+        eventsOnB.Should().Equal(await ReadEventsAsync(hostA, submitted.JobId));
+        eventsOnB.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, eventsOnB.Count).Select(i => (long)i));
+        eventsOnB.Select(e => e.EventType).Where(t => t != JobEventTypes.ImportProgress).Should().Equal(
+            JobEventTypes.JobCreated,
+            JobEventTypes.ImportStarted,
+            JobEventTypes.ImportCompleted,
+            JobEventTypes.AggregationCompleted,
+            JobEventTypes.CreditModelCompleted,
+            JobEventTypes.OffersGenerated,
+            JobEventTypes.JobComplete);
+    }
+
+    [PostgreSqlFact]
+    public async Task CreateAsync_TwoHostsAtOnce_IdsNeverCollide()
+    {
+        var storeA = _database.CreateHost().GetRequiredService<IJobStore>();
+        var storeB = _database.CreateHost().GetRequiredService<IJobStore>();
+        storeA.Should().NotBeSameAs(storeB);
+
+        var jobs = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
+            await (i % 2 == 0 ? storeA : storeB).CreateAsync(new JobCreateRequest(i % 2 == 0 ? "host-a" : "host-b", CreatedAt), default))));
+
+        jobs.Select(j => j.JobId).Should().OnlyHaveUniqueItems();
+        jobs.Select(j => int.Parse(j.JobId["pipeline_20241201_".Length..])).Order().Should().Equal(Enumerable.Range(1, 60));
+    }
+
+    [PostgreSqlFact]
+    public async Task TryClaimAsync_TwoHostsClaimAStaleJobAtOnce_ExactlyOneWins()
+    {
+        var storeA = _database.CreateStore();
+        var storeB = _database.CreateStore();
+        for (var round = 0; round < 20; round++)
+        {
+            var job = await storeA.CreateAsync(new JobCreateRequest("dead-host", CreatedAt), default);
+            var claimedAt = CreatedAt.AddMinutes(10);
+
+            var claims = await Task.WhenAll(new[] { (storeA, "host-a"), (storeB, "host-b") }.Select(c => Task.Run(async () =>
+                await c.Item1.TryClaimAsync(new JobClaim(job.JobId, c.Item2, claimedAt, CreatedAt.AddMinutes(1)), default))));
+
+            claims.Count(won => won).Should().Be(1, $"round {round}: the second claim sees the first one's fresh lease");
+        }
+    }
+
+    [PostgreSqlFact]
+    public async Task UpdateAsync_TwoHostsAppendEventsToOneJobAtOnce_SequencesHaveNoGapsOrDuplicates()
+    {
+        var storeA = _database.CreateStore();
+        var storeB = _database.CreateStore();
+        var job = await storeA.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
+
+        var appended = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(async () =>
+            await (i % 2 == 0 ? storeA : storeB).UpdateAsync(
+                new JobUpdate(job with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = CreatedAt.AddSeconds(i) }, "host", JobEventTypes.ImportProgress),
+                default))));
+
+        appended.Select(e => e!.Sequence).Order().Should().Equal(Enumerable.Range(2, 50).Select(i => (long)i));
+        var stored = await storeB.ReadEventsAsync(job.JobId, 0, default);
+        stored.Select(e => e.Sequence).Should().Equal(Enumerable.Range(1, 51).Select(i => (long)i));
+        stored.Skip(1).Should().BeEquivalentTo(appended, o => o.ComparingRecordsByMembers());
+    }
+
+    [PostgreSqlFact]
+    public async Task RunAsync_BothHostsAtOnce_EveryJobCompletesUnderItsOwnIdOnBoth()
+    {
+        var hosts = new[] { _database.CreateHost().GetRequiredService<IPipeline>(), _database.CreateHost().GetRequiredService<IPipeline>() };
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+            hosts[i % 2].RunAsync(TestBodies.Input(TestBodies.Rows(300 + i, days: 3)), default))));
+
+        runs.Select(r => r.JobId).Should().OnlyHaveUniqueItems();
+        foreach (var (run, i) in runs.Select((run, i) => (run, i)))
+        {
+            run.State.Should().Be(JobState.JobComplete, run.Error?.Message);
+            var other = hosts[(i + 1) % 2];
+            (await other.GetResultAsync(run.JobId, default))!.TransactionsProcessed.Should().Be(300 + i);
+        }
+
+        (await _database.CountAsync("transaction_rows")).Should().Be(Enumerable.Range(300, 6).Sum());
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _database.DropAsync();
+
+    private static async Task<List<JobEvent>> ReadEventsAsync(IPipeline pipeline, string jobId)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        var events = new List<JobEvent>();
+        await foreach (var jobEvent in pipeline.WatchAsync(jobId, 0, timeout.Token))
+        {
+            events.Add(jobEvent);
+        }
+
+        return events;
+    }
+}

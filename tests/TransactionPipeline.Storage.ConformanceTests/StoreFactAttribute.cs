@@ -1,0 +1,75 @@
+using System.Reflection;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace TransactionPipeline.Storage.ConformanceTests;
+
+/// <summary>
+/// Put on a store's suite class when its store needs a server that a machine may lack: while <see cref="SkipReason"/>
+/// is not <see langword="null"/>, every test the class inherits is reported skipped with that reason.
+/// </summary>
+/// <remarks>
+/// The suites' tests are declared once, on the abstract classes, so an attribute on a test method cannot know which
+/// store runs it. <see cref="StoreFactAttribute"/> and <see cref="StoreTheoryAttribute"/> look at the derived class instead.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, Inherited = true)]
+public abstract class StoreAvailabilityAttribute : Attribute
+{
+    /// <summary>Gets why the store cannot be tested here, or <see langword="null"/> when it can.</summary>
+    public abstract string? SkipReason { get; }
+
+    internal static string? SkipReasonOf(ITestMethod testMethod) =>
+        testMethod.TestClass.Class.ToRuntimeType()?.GetCustomAttributes<StoreAvailabilityAttribute>(inherit: true)
+            .Select(a => a.SkipReason)
+            .FirstOrDefault(reason => reason is not null);
+}
+
+/// <summary>A conformance fact: skipped when the derived suite's <see cref="StoreAvailabilityAttribute"/> says the store is unavailable.</summary>
+[XunitTestCaseDiscoverer("TransactionPipeline.Storage.ConformanceTests.StoreFactDiscoverer", "TransactionPipeline.Storage.ConformanceTests")]
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class StoreFactAttribute : FactAttribute;
+
+/// <summary>A conformance theory: skipped as a whole when the derived suite's <see cref="StoreAvailabilityAttribute"/> says the store is unavailable.</summary>
+[XunitTestCaseDiscoverer("TransactionPipeline.Storage.ConformanceTests.StoreTheoryDiscoverer", "TransactionPipeline.Storage.ConformanceTests")]
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class StoreTheoryAttribute : TheoryAttribute;
+
+/// <summary>Discovers <see cref="StoreFactAttribute"/> tests.</summary>
+public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : FactDiscoverer(diagnosticMessageSink)
+{
+    /// <inheritdoc/>
+    public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
+        StoreAvailabilityAttribute.SkipReasonOf(testMethod) is null
+            ? base.Discover(discoveryOptions, testMethod, factAttribute)
+            : [new UnavailableStoreTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod)];
+}
+
+/// <summary>Discovers <see cref="StoreTheoryAttribute"/> tests.</summary>
+public sealed class StoreTheoryDiscoverer(IMessageSink diagnosticMessageSink) : TheoryDiscoverer(diagnosticMessageSink)
+{
+    /// <inheritdoc/>
+    public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo theoryAttribute) =>
+        StoreAvailabilityAttribute.SkipReasonOf(testMethod) is null
+            ? base.Discover(discoveryOptions, testMethod, theoryAttribute)
+            : [new UnavailableStoreTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod)];
+}
+
+/// <summary>A test of a store that is unavailable on this machine: reported skipped with the suite's reason.</summary>
+public sealed class UnavailableStoreTestCase : XunitTestCase
+{
+    /// <summary>Initializes a new instance of the <see cref="UnavailableStoreTestCase"/> class; for the runner's de-serializer only.</summary>
+    [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
+    public UnavailableStoreTestCase()
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="UnavailableStoreTestCase"/> class.</summary>
+    public UnavailableStoreTestCase(IMessageSink diagnosticMessageSink, TestMethodDisplay defaultMethodDisplay, TestMethodDisplayOptions defaultMethodDisplayOptions, ITestMethod testMethod)
+        : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod)
+    {
+    }
+
+    /// <inheritdoc/>
+    protected override string GetSkipReason(IAttributeInfo factAttribute) =>
+        StoreAvailabilityAttribute.SkipReasonOf(TestMethod) ?? "The store became available after discovery; run the tests again.";
+}
