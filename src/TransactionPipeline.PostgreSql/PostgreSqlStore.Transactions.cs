@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
-using NpgsqlTypes;
 using static TransactionPipeline.PostgreSql.PostgreSqlValues;
 
 namespace TransactionPipeline.PostgreSql;
 
 internal sealed partial class PostgreSqlStore
 {
+    /// <summary>How many encoded bytes are sent to the server at a time.</summary>
+    private const int CopyBufferBytes = 64 * 1024;
+
     private const string CopyRowsSql =
         "COPY transaction_rows (job_key, seq, amount, date, is_revenue, description) FROM STDIN (FORMAT BINARY);";
 
@@ -34,25 +36,38 @@ internal sealed partial class PostgreSqlStore
         var (jobKey, lastSeq) = await ReserveSequenceAsync(connection, transaction, jobId, rows.Length, cancellationToken).ConfigureAwait(false);
         var seq = lastSeq - rows.Length;
 
-        // Disposing the importer before CompleteAsync (a bad amount, a cancelled token) cancels the COPY, and the
-        // transaction rolls back: a batch is stored whole or not at all.
-        var importer = await connection.BeginBinaryImportAsync(CopyRowsSql, cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
+        // Rows are encoded here and sent as raw binary COPY data (BinaryCopyRows says why). Amounts are checked before
+        // the COPY starts; if sending fails part way, the COPY is cancelled and the transaction rolls back: a batch is
+        // stored whole or not at all.
+        using var encoded = new BinaryCopyRows(CopyBufferBytes);
+        foreach (ref readonly var row in rows.Span)
         {
-            for (var i = 0; i < rows.Length; i++)
-            {
-                var row = rows.Span[i];
-                EnsureTwoDecimals(row.Amount);
-                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(jobKey, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(++seq, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(row.Amount, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(row.Date, NpgsqlDbType.Date, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(row.IsRevenue, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(row.Description, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            }
+            EnsureTwoDecimals(row.Amount);
+        }
 
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        var copy = await connection.BeginRawBinaryCopyAsync(CopyRowsSql, cancellationToken).ConfigureAwait(false);
+        await using (copy.ConfigureAwait(false))
+        {
+            try
+            {
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    encoded.Add(jobKey, ++seq, rows.Span[i]);
+                    if (encoded.IsNearlyFull)
+                    {
+                        await copy.WriteAsync(encoded.Written, cancellationToken).ConfigureAwait(false);
+                        encoded.Clear();
+                    }
+                }
+
+                encoded.End();
+                await copy.WriteAsync(encoded.Written, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await copy.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

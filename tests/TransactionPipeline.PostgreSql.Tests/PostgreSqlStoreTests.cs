@@ -49,6 +49,25 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [PostgreSqlFact]
+    public async Task AppendAsync_Amounts_StoredAsTheServerWouldParseThem()
+    {
+        // Rows are encoded in the binary COPY format by the store itself: the server must hold the same numerics, dates
+        // and texts it would have parsed from their text form.
+        var store = _database.CreateStore();
+        decimal[] amounts = [0m, -0.00m, 0.05m, -0.05m, 1m, 12.5m, 100.10m, 9_999m, 10_000m, 10_000.01m, -10_000.5m, 1.230m,
+            123_456_789.12m, 100_000_000.00m, 9_999_999_999_999.99m, -9_999_999_999_999.99m];
+        var rows = amounts.Select((a, i) => new TransactionRecord(a, new DateOnly(1999, 12, 31).AddDays(i * 400), i % 2 == 0, $"é {i} ☕")).ToArray();
+
+        await store.AppendAsync("pipeline_20240101_001", Batch(rows), default);
+
+        var stored = await _database.ScalarAsync<string[]>(
+            $"SELECT array_agg(amount::text || ' ' || date::text || ' ' || is_revenue::text || ' ' || description ORDER BY seq) FROM {_database.Schema}.transaction_rows;");
+        stored.Should().Equal(rows.Select(r => string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{r.Amount:0.00} {r.Date:yyyy-MM-dd} {(r.IsRevenue ? "true" : "false")} {r.Description}")));
+    }
+
+    [PostgreSqlFact]
     public async Task CreateAsync_NewSchema_CreatesEveryTableInTheConfiguredSchemaOnly()
     {
         var store = _database.CreateStore();
