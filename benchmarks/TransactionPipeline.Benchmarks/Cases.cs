@@ -32,11 +32,13 @@ internal static class Cases
     [
         ("pipeline-sqlite", false, "this pipeline, in process, SQLite store: bytes to offers"),
         ("pipeline-http", false, "this pipeline behind Kestrel on loopback, HttpClient streams the file in the same process: bytes to offers"),
+        ("pipeline-postgres", false, "this pipeline, in process, PostgreSQL store on the --postgres server: bytes to offers (the server's memory and CPU are not in the figures)"),
         ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
         ("reader-only", false, "the SDK's streaming reader alone, in order on one core as when rows are stored, batches dropped"),
         ("json-deserialize-linq", true, "JsonSerializer.Deserialize of the whole document, LINQ GroupBy date"),
         ("sqlite-bare-insert", true, "Microsoft.Data.Sqlite prepared INSERT loop over the CSV rows, one transaction"),
         ("sqlite3-cli-csv", true, "sqlite3 CLI .import of the same rows as CSV"),
+        ("psql-copy-csv", true, "psql \\copy of the same rows as CSV into an unindexed table on the --postgres server"),
         ("duckdb-seed", true, "DuckDB read_json on the seed-shaped file, GROUP BY date"),
         ("duckdb-ndjson", true, "DuckDB read_json on the same rows as NDJSON, GROUP BY date"),
     ];
@@ -61,7 +63,7 @@ internal static class Cases
         using var self = Process.GetCurrentProcess();
         var result = new CaseResult(name, seconds, rows, externalPeak ?? PeakWorkingSet(), stages)
         {
-            CpuSeconds = name == "sqlite3-cli-csv" ? -1 : self.TotalProcessorTime.TotalSeconds,
+            CpuSeconds = name is "sqlite3-cli-csv" or "psql-copy-csv" ? -1 : self.TotalProcessorTime.TotalSeconds,
         };
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
         return 0;
@@ -79,6 +81,8 @@ internal static class Cases
             "json-deserialize-linq" => await DeserializeAsync(file, stages),
             "sqlite-bare-insert" => BareInsert(file),
             "sqlite3-cli-csv" => SqliteCli(file, out externalPeak),
+            "pipeline-postgres" => await PostgresCases.PipelineAsync(file, stages),
+            "psql-copy-csv" => await PostgresCases.PsqlCopyAsync(file, peak => externalPeak = peak),
             "duckdb-seed" when new FileInfo(file).Length > DeserializeLimit => throw new SkipException(
                 $"skipped above {DeserializeLimit >> 20} MB: read_json holds the whole document as one value (about 5x the file in memory)"),
             "duckdb-seed" => DuckDb(file, $"(SELECT unnest(data) AS d FROM read_json('{file}', maximum_object_size = {new FileInfo(file).Length + (1 << 20)}))", "d."),
@@ -94,22 +98,27 @@ internal static class Cases
     }
 
     private static async Task<long> PipelineAsync(string file, bool storeTransactions, Dictionary<string, double> stages) =>
-        await WithDatabaseAsync("pipeline-bench", async database =>
-        {
-            var services = new ServiceCollection();
-            services.AddTransactionPipeline(o => o.StoreTransactions = storeTransactions).UseSqlite($"Data Source={database}");
-            await using var provider = services.BuildServiceProvider();
-            var pipeline = provider.GetRequiredService<IPipeline>();
-            await using var input = SeedRows.OpenSequential(file);
-            var status = await pipeline.RunAsync(PipelineInput.FromJson(input), CancellationToken.None);
-            if (status.State != JobState.JobComplete)
-            {
-                throw new InvalidOperationException($"The job ended {status.State}: {status.Error?.Message}");
-            }
+        await WithDatabaseAsync("pipeline-bench", database => RunPipelineAsync(
+            file, stages, services => services.AddTransactionPipeline(o => o.StoreTransactions = storeTransactions).UseSqlite($"Data Source={database}")));
 
-            await RecordStagesAsync(pipeline, status.JobId, stages);
-            return status.Progress.TransactionsImported;
-        });
+    /// <summary>Runs the file through a pipeline registered by <paramref name="register"/>, bytes to offers.</summary>
+    /// <returns>The transactions imported.</returns>
+    internal static async Task<long> RunPipelineAsync(string file, Dictionary<string, double> stages, Action<ServiceCollection> register)
+    {
+        var services = new ServiceCollection();
+        register(services);
+        await using var provider = services.BuildServiceProvider();
+        var pipeline = provider.GetRequiredService<IPipeline>();
+        await using var input = SeedRows.OpenSequential(file);
+        var status = await pipeline.RunAsync(PipelineInput.FromJson(input), CancellationToken.None);
+        if (status.State != JobState.JobComplete)
+        {
+            throw new InvalidOperationException($"The job ended {status.State}: {status.Error?.Message}");
+        }
+
+        await RecordStagesAsync(pipeline, status.JobId, stages);
+        return status.Progress.TransactionsImported;
+    }
 
     /// <summary>
     /// The host sample's setup on a real Kestrel at 127.0.0.1 (free port), the file streamed from disk by HttpClient

@@ -7,7 +7,7 @@ using QuickStart;
 namespace TransactionPipeline.Benchmarks;
 
 /// <summary>
-/// <c>e2e [--size 1GB | --file PATH] [--repeat N] [--cases a,b] [--json OUT]</c>: runs every case on the same seed-shaped
+/// <c>e2e [--size 1GB | --file PATH] [--repeat N] [--cases a,b] [--json OUT] [--postgres CONNECTION]</c>: runs every case on the same seed-shaped
 /// file, each in a child process of its own so that peak memory is per case, and prints one table of medians.
 /// </summary>
 internal static class EndToEnd
@@ -21,6 +21,12 @@ internal static class EndToEnd
         var selected = Option(args, "--cases")?.Split(',') ?? Cases.All.Select(c => c.Name).ToArray();
         var json = Option(args, "--json");
         var file = Option(args, "--file");
+        if (Option(args, "--postgres") is { } postgres)
+        {
+            // Children inherit it: the PostgreSQL cases run only when a server is named.
+            Environment.SetEnvironmentVariable(PostgresCases.ConnectionVariable, postgres);
+        }
+
         var folder = Directory.CreateTempSubdirectory("pipeline-e2e-");
         try
         {
@@ -42,6 +48,18 @@ internal static class EndToEnd
                 if (name == "sqlite3-cli-csv" && !OnPath("sqlite3"))
                 {
                     results.Add(new CaseResult(name, -1, 0, -1, [], "skipped: sqlite3 is not on PATH"));
+                    continue;
+                }
+
+                if (name is "pipeline-postgres" or "psql-copy-csv" && PostgresCases.ConnectionString is null)
+                {
+                    results.Add(new CaseResult(name, -1, 0, -1, [], "skipped: no PostgreSQL server (--postgres CONNECTION)"));
+                    continue;
+                }
+
+                if (name == "psql-copy-csv" && !OnPath("psql"))
+                {
+                    results.Add(new CaseResult(name, -1, 0, -1, [], "skipped: psql is not on PATH"));
                     continue;
                 }
 
