@@ -10,8 +10,9 @@ internal sealed partial class TransactionJsonReader
     /// </summary>
     /// <remarks>
     /// Each buffer is <c>headroom + readSize</c> bytes, and reads land after the headroom. When the parse needs more, the
-    /// unfinished unit it left (at most one value, so at most <c>headroom</c> bytes, or the value is too large) is copied
-    /// in front of the new bytes, the buffers swap, and the next read starts at once into the one just emptied.
+    /// unfinished unit it left (at most one value) is copied in front of the new bytes, the buffers swap, and the next
+    /// read starts at once into the one just emptied. The headroom starts at 64 KiB, far more than an item needs, and
+    /// grows only when a longer value comes, up to <c>MaxValueSize</c>: beyond that the value is too large.
     /// </remarks>
     private sealed class InputWindow : IAsyncDisposable
     {
@@ -21,21 +22,24 @@ internal sealed partial class TransactionJsonReader
         private readonly CancellationTokenSource _cancellation;
         private readonly TransactionJsonReader _reader;
         private readonly int _readSize;
-        private readonly int _headroom;
+        private readonly int _maxUnfinished;
+        private int _headroom;
         private byte[] _buffer;
         private byte[]? _spare;
         private Task<int>? _pending;
+        private int _pendingOffset;
         private int _start;
         private int _end;
 
-        public InputWindow(TransactionJsonReader reader, int readSize, int headroom, CancellationToken cancellationToken)
+        public InputWindow(TransactionJsonReader reader, int readSize, int maxValueBytes, CancellationToken cancellationToken)
         {
             _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _reader = reader;
             _readSize = readSize;
-            _headroom = headroom;
-            _buffer = ArrayPool<byte>.Shared.Rent(headroom + readSize);
-            _start = _end = headroom;
+            _maxUnfinished = maxValueBytes;
+            _headroom = Math.Min(maxValueBytes, 64 * 1024);
+            _buffer = ArrayPool<byte>.Shared.Rent(_headroom + readSize);
+            _start = _end = _headroom;
         }
 
         /// <summary>Gets the bytes read and not yet consumed.</summary>
@@ -59,15 +63,34 @@ internal sealed partial class TransactionJsonReader
             }
 
             var unfinished = _end - _start;
-            if (unfinished > _headroom)
+            if (unfinished > _maxUnfinished)
             {
                 throw _reader.ValueTooLarge();
             }
 
-            _buffer.AsSpan(_start, unfinished).CopyTo(_spare.AsSpan(_headroom - unfinished));
-            (_buffer, _spare) = (_spare!, _buffer);
-            _start = _headroom - unfinished;
-            _end = _headroom + read;
+            // The read put its bytes after the headroom the spare had when it started.
+            var offset = _pendingOffset;
+            if (unfinished <= offset)
+            {
+                _buffer.AsSpan(_start, unfinished).CopyTo(_spare.AsSpan(offset - unfinished));
+                (_buffer, _spare) = (_spare!, _buffer);
+                _start = offset - unfinished;
+                _end = offset + read;
+            }
+            else
+            {
+                // A value longer than the headroom: join it and the new bytes in a larger buffer, and keep the larger
+                // headroom for the reads after.
+                _headroom = Math.Min(_maxUnfinished, Math.Max(unfinished, _headroom * 2));
+                var joined = ArrayPool<byte>.Shared.Rent(_headroom + _readSize);
+                _buffer.AsSpan(_start, unfinished).CopyTo(joined.AsSpan(_headroom - unfinished));
+                _spare.AsSpan(offset, read).CopyTo(joined.AsSpan(_headroom));
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = joined;
+                _start = _headroom - unfinished;
+                _end = _headroom + read;
+            }
+
             _pending = StartReadAsync();
         }
 
@@ -109,7 +132,17 @@ internal sealed partial class TransactionJsonReader
 
         private Task<int> StartReadAsync()
         {
-            _spare ??= ArrayPool<byte>.Shared.Rent(_headroom + _readSize);
+            if (_spare is null || _spare.Length < _headroom + _readSize)
+            {
+                if (_spare is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_spare);
+                }
+
+                _spare = ArrayPool<byte>.Shared.Rent(_headroom + _readSize);
+            }
+
+            _pendingOffset = _headroom;
             try
             {
                 return _reader._input.ReadAsync(_spare.AsMemory(_headroom, _readSize), _cancellation.Token).AsTask();

@@ -97,6 +97,21 @@ public sealed class TransactionJsonReaderTests
     }
 
     [Theory]
+    [InlineData(1000)]
+    [InlineData(4096)]
+    [InlineData(int.MaxValue)]
+    public async Task ReadAsync_ValueLongerThanTheReadsButWithinLimit_IsRead(int chunk)
+    {
+        // 300 KB in one item: more than the reads and the reader's first headroom, less than MaxValueSize.
+        var long300K = $$"""{"amount": 2, "date": "2024-01-02", "is_revenue": false, "description": "long", "note": "{{new string('n', 300_000)}}"}""";
+        var body = TestData.Body(TestData.Item("1", "2024-01-01", true), long300K, TestData.Item("3", "2024-01-03", true));
+        var (rows, _) = await ReadAsync(new TrickleStream(Encoding.UTF8.GetBytes(body), chunk), batchSize: 2, bufferSize: 4096);
+
+        rows.Select(r => r.Amount).Should().Equal(1m, 2m, 3m);
+        rows[1].Description.Should().Be("long");
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(4096)]
     public async Task ReadAsync_ValueLargerThanLimit_FailsWithItemAndOffset(int chunk)
