@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
+using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.PostgreSql;
 
@@ -76,18 +76,6 @@ internal sealed class BinaryCopyRows : IDisposable
     public void Clear() => _used = 0;
 
     public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
-
-    /// <summary>An amount as whole cents; exact, because amounts have at most 2 decimals.</summary>
-    internal static long ToCents(decimal amount)
-    {
-        var cents = amount * 100m;
-        if (cents != decimal.Truncate(cents))
-        {
-            throw new ArgumentException($"The amount {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals.", nameof(amount));
-        }
-
-        return decimal.ToInt64(cents);
-    }
 
     /// <summary>The largest numeric value this writes: 19 integer digits (5 base-10000 digits) and a fraction digit.</summary>
     private const int NumericBytes = 4 + 8 + (6 * 2);

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using TransactionPipeline.Storage;
 using static TransactionPipeline.PostgreSql.PostgreSqlValues;
+using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.PostgreSql;
 

@@ -36,15 +36,10 @@ internal sealed partial class PostgreSqlStore
         var (jobKey, lastSeq) = await ReserveSequenceAsync(connection, transaction, jobId, rows.Length, cancellationToken).ConfigureAwait(false);
         var seq = lastSeq - rows.Length;
 
-        // Rows are encoded here and sent as raw binary COPY data (BinaryCopyRows says why). Amounts are checked before
-        // the COPY starts; if sending fails part way, the COPY is cancelled and the transaction rolls back: a batch is
-        // stored whole or not at all.
+        // Rows are encoded here and sent as raw binary COPY data (BinaryCopyRows says why). If encoding (an amount with
+        // more than 2 decimals) or sending fails part way, the COPY is cancelled and the transaction rolls back: a
+        // batch is stored whole or not at all.
         using var encoded = new BinaryCopyRows(CopyBufferBytes);
-        foreach (ref readonly var row in rows.Span)
-        {
-            EnsureTwoDecimals(row.Amount);
-        }
-
         var copy = await connection.BeginRawBinaryCopyAsync(CopyRowsSql, cancellationToken).ConfigureAwait(false);
         await using (copy.ConfigureAwait(false))
         {

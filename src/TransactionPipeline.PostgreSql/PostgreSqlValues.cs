@@ -1,6 +1,6 @@
-using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
+using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.PostgreSql;
 
@@ -72,42 +72,6 @@ internal static class PostgreSqlValues
         };
     }
 
-    /// <summary>Gets the state names the schema's CHECK constraint and terminal checks use.</summary>
-    public static string StateToText(JobState state) => state switch
-    {
-        JobState.Open => "OPEN",
-        JobState.InProgress => "IN_PROGRESS",
-        JobState.JobComplete => "JOB_COMPLETE",
-        JobState.Failed => "FAILED",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown job state."),
-    };
-
-    public static JobState TextToState(string text) => text switch
-    {
-        "OPEN" => JobState.Open,
-        "IN_PROGRESS" => JobState.InProgress,
-        "JOB_COMPLETE" => JobState.JobComplete,
-        "FAILED" => JobState.Failed,
-        _ => throw new InvalidDataException($"Unknown job state '{text}' in the database."),
-    };
-
-    /// <summary>Refuses an amount that <c>numeric(15,2)</c> would round instead of storing exactly.</summary>
-    public static void EnsureTwoDecimals(decimal amount)
-    {
-        if (amount.Scale > 2 && amount != decimal.Round(amount, 2))
-        {
-            throw new ArgumentException($"The amount {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals.", nameof(amount));
-        }
-    }
-
-    public static string RiskToText(RiskLevel risk) => risk.ToString().ToUpperInvariant();
-
-    public static RiskLevel TextToRisk(string text) => Enum.Parse<RiskLevel>(text, ignoreCase: true);
-
     public static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>
         new(name, type) { Value = value ?? DBNull.Value };
-
-    public static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    public static long? NullableInt64(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using TransactionPipeline.Storage;
 using static TransactionPipeline.Sqlite.SqliteValues;
+using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.Sqlite;
 

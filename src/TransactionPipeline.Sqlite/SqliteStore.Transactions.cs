@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using static TransactionPipeline.Sqlite.SqliteValues;
+using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.Sqlite;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.Sqlite;
 
@@ -66,51 +67,9 @@ internal static class SqliteValues
         };
     }
 
-    /// <summary>Gets the state names the schema's terminal checks use.</summary>
-    public static string StateToText(JobState state) => state switch
-    {
-        JobState.Open => "OPEN",
-        JobState.InProgress => "IN_PROGRESS",
-        JobState.JobComplete => "JOB_COMPLETE",
-        JobState.Failed => "FAILED",
-        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown job state."),
-    };
-
-    public static JobState TextToState(string text) => text switch
-    {
-        "OPEN" => JobState.Open,
-        "IN_PROGRESS" => JobState.InProgress,
-        "JOB_COMPLETE" => JobState.JobComplete,
-        "FAILED" => JobState.Failed,
-        _ => throw new InvalidDataException($"Unknown job state '{text}' in the database."),
-    };
-
     public static long ToTicks(DateTimeOffset value) => value.UtcTicks;
 
     public static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
-
-    /// <summary>Converts an amount to whole cents, refusing anything that would lose precision.</summary>
-    public static long ToCents(decimal amount)
-    {
-        // Hot path of the bulk insert: read the mantissa and scale instead of multiplying decimals.
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(amount, bits);
-        var scale = (bits[3] >> 16) & 0xFF;
-        var mantissa = ((long)bits[1] << 32) | (uint)bits[0];
-        if (bits[2] == 0 && scale <= 2 && mantissa is >= 0 and <= long.MaxValue / 100)
-        {
-            var scaled = scale == 0 ? mantissa * 100 : scale == 1 ? mantissa * 10 : mantissa;
-            return bits[3] < 0 ? -scaled : scaled;
-        }
-
-        var cents = amount * 100m;
-        if (cents != decimal.Truncate(cents))
-        {
-            throw new ArgumentException($"The amount {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals.", nameof(amount));
-        }
-
-        return decimal.ToInt64(cents);
-    }
 
     public static decimal FromCents(long cents) => new decimal(cents) / 100m;
 
@@ -121,12 +80,4 @@ internal static class SqliteValues
     public static string DateToText(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static DateOnly TextToDate(string text) => DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    public static string RiskToText(RiskLevel risk) => risk.ToString().ToUpperInvariant();
-
-    public static RiskLevel TextToRisk(string text) => Enum.Parse<RiskLevel>(text, ignoreCase: true);
-
-    public static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    public static long? NullableInt64(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 }

@@ -49,6 +49,20 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [PostgreSqlFact]
+    public async Task AppendAsync_AmountWithThreeDecimalsMidBatch_StoresNothingAndTheNextBatchStillLands()
+    {
+        var store = _database.CreateStore();
+        var rows = Enumerable.Range(0, 2_000).Select(i => Row(i + 0.5m)).Append(Row(1.234m)).ToArray();
+
+        var append = async () => await store.AppendAsync("pipeline_20240101_001", Batch(rows), default);
+
+        await append.Should().ThrowAsync<ArgumentException>().WithMessage("*more than 2 decimals*");
+        (await _database.ScalarAsync<long>($"SELECT count(*) FROM {_database.Schema}.transaction_rows;")).Should().Be(0);
+        await store.AppendAsync("pipeline_20240101_001", Batch(Row(1m), Row(2m)), default);
+        (await _database.ScalarAsync<long>($"SELECT count(*) FROM {_database.Schema}.transaction_rows;")).Should().Be(2);
+    }
+
+    [PostgreSqlFact]
     public async Task AppendAsync_Amounts_StoredAsTheServerWouldParseThem()
     {
         // Rows are encoded in the binary COPY format by the store itself: the server must hold the same numerics, dates

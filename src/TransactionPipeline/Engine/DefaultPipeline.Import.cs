@@ -120,15 +120,11 @@ internal sealed partial class DefaultPipeline
             json, Math.Max(_options.InputBufferSize, AggregateBufferSize), _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: false);
         var reporter = new ProgressReporter(this, status, observer);
         var configuration = await Task.Run(
-            () => reader.AggregateAsync(
-                totals,
-                token => reporter.ReportAsync(status.Progress with { TransactionsImported = reader.ItemsRead, BytesRead = reader.BytesRead }, token),
-                cancellationToken),
+            () => reader.AggregateAsync(totals, token => reporter.ReportAsync(Progress(), token), cancellationToken),
             cancellationToken).ConfigureAwait(false);
-        return new ImportOutcome(
-            configuration,
-            status.Progress with { TransactionsImported = reader.ItemsRead, BytesRead = reader.BytesRead },
-            null);
+        return new ImportOutcome(configuration, Progress(), null);
+
+        JobProgress Progress() => status.Progress with { TransactionsImported = reader.ItemsRead, BytesRead = reader.BytesRead };
     }
 
     /// <summary>The least the aggregate-only import reads at a time.</summary>
