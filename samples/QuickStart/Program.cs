@@ -107,7 +107,7 @@ static async Task<int> ResumeAsync(CommandLine options, CancellationToken cancel
 
     Console.WriteLine($"Resuming {unfinished.Count} unfinished job(s) once their previous owner's lease has lapsed...");
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-    var worker = pipeline.ProcessJobsAsync(stop.Token);
+    var worker = services.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token);
     var exit = 0;
     foreach (var job in unfinished)
     {

@@ -5,17 +5,17 @@ namespace TransactionPipeline.Hosting;
 
 /// <summary>Owns the pipeline's background work for the lifetime of the host.</summary>
 /// <remarks>
-/// Runs <see cref="IPipeline.ProcessJobsAsync"/>, which resumes jobs interrupted after their import,
+/// Runs <see cref="IPipelineWorker.ProcessJobsAsync"/>, which resumes jobs interrupted after their import,
 /// fails jobs interrupted during it, and runs the stages of jobs that <see cref="IPipeline.SubmitAsync"/> queued.
 /// </remarks>
-internal sealed partial class PipelineWorker(IPipeline pipeline, ILogger<PipelineWorker> logger) : BackgroundService
+internal sealed partial class PipelineWorker(IPipelineWorker worker, ILogger<PipelineWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(logger);
         try
         {
-            await pipeline.ProcessJobsAsync(stoppingToken).ConfigureAwait(false);
+            await worker.ProcessJobsAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

@@ -31,15 +31,15 @@ internal sealed partial class PostgreSqlStore
     private static readonly string UpdateJobWithEventSql =
         $"""
         WITH job AS (
-            UPDATE jobs SET owner = @owner, event_count = event_count + 1, {StatusAssignments}
-            WHERE id = @id AND state NOT IN {TerminalStates}
+            UPDATE jobs SET event_count = event_count + 1, {StatusAssignments}
+            WHERE id = @id AND owner = @owner AND state NOT IN {TerminalStates}
             RETURNING *
         )
         {AppendEventFromJobSql}
         """;
 
     private static readonly string UpdateJobSql =
-        $"UPDATE jobs SET owner = @owner, {StatusAssignments} WHERE id = @id AND state NOT IN {TerminalStates} RETURNING event_count;";
+        $"UPDATE jobs SET {StatusAssignments} WHERE id = @id AND owner = @owner AND state NOT IN {TerminalStates} RETURNING event_count;";
 
     private static readonly string SelectJobSql = $"SELECT id, {StatusColumns} FROM jobs";
 
@@ -123,9 +123,23 @@ internal sealed partial class PostgreSqlStore
         if (sequence is null)
         {
             // No row matched: say why. A job that turned terminal meanwhile stays terminal either way.
-            using var current = new NpgsqlCommand("SELECT state FROM jobs WHERE id = @id;", connection);
+            using var current = new NpgsqlCommand("SELECT state, owner FROM jobs WHERE id = @id;", connection);
             current.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
-            var state = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            string? state = null, owner = null;
+            using (var reader = await current.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    state = reader.GetString(0);
+                    owner = await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(1);
+                }
+            }
+
+            if (state is not null and not ("JOB_COMPLETE" or "FAILED") && owner != update.OwnerId)
+            {
+                throw new JobLeaseLostException(status.JobId, update.OwnerId);
+            }
+
             throw new InvalidOperationException(state is null
                 ? $"Job '{status.JobId}' does not exist."
                 : $"Job '{status.JobId}' is already {state}.");

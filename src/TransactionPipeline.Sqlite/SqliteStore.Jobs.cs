@@ -78,13 +78,24 @@ internal sealed partial class SqliteStore
 
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        using (var current = CreateCommand(connection, transaction, "SELECT state FROM jobs WHERE id = @id;", ("@id", status.JobId)))
+        using (var current = CreateCommand(connection, transaction, "SELECT state, owner FROM jobs WHERE id = @id;", ("@id", status.JobId)))
+        using (var reader = await current.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            var state = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string
-                ?? throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
+            }
+
+            var state = reader.GetString(0);
             if (TextToState(state) is JobState.JobComplete or JobState.Failed)
             {
                 throw new InvalidOperationException($"Job '{status.JobId}' is already {state}.");
+            }
+
+            // The write transaction holds SQLite's write lock, so no claim can slip in between this check and the update.
+            if (await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) || reader.GetString(1) != update.OwnerId)
+            {
+                throw new JobLeaseLostException(status.JobId, update.OwnerId);
             }
         }
 

@@ -27,8 +27,9 @@ public sealed class PostgreSqlResumeTests : IAsyncLifetime
         (await _database.CountAsync("transaction_rows")).Should().Be(3_000);
         (await _database.CountAsync("aggregates")).Should().Be(0);
 
-        var restarted = _database.CreateHost(ShortLease).GetRequiredService<IPipeline>();
-        var done = await RunWorkerUntilDoneAsync(restarted, jobId);
+        var restartedHost = _database.CreateHost(ShortLease);
+        var restarted = restartedHost.GetRequiredService<IPipeline>();
+        var done = await RunWorkerUntilDoneAsync(restartedHost, jobId);
 
         done.State.Should().Be(JobState.JobComplete, done.Error?.Message);
         var result = await restarted.GetResultAsync(jobId, default);
@@ -54,8 +55,9 @@ public sealed class PostgreSqlResumeTests : IAsyncLifetime
             default);
         await ((ITransactionStore)store).AppendAsync(created.JobId, Batch(Row(1m, "partial"), Row(2m, "partial")), default);
 
-        var restarted = _database.CreateHost(ShortLease).GetRequiredService<IPipeline>();
-        var done = await RunWorkerUntilDoneAsync(restarted, created.JobId);
+        var restartedHost = _database.CreateHost(ShortLease);
+        var restarted = restartedHost.GetRequiredService<IPipeline>();
+        var done = await RunWorkerUntilDoneAsync(restartedHost, created.JobId);
 
         done.State.Should().Be(JobState.Failed);
         done.Error!.Kind.Should().Be(JobErrorKind.Interrupted);
@@ -75,10 +77,11 @@ public sealed class PostgreSqlResumeTests : IAsyncLifetime
     }
 
     /// <summary>Runs the host's background worker until <paramref name="jobId"/> is terminal, then stops it.</summary>
-    private static async Task<JobStatus> RunWorkerUntilDoneAsync(IPipeline pipeline, string jobId)
+    private static async Task<JobStatus> RunWorkerUntilDoneAsync(IServiceProvider host, string jobId)
     {
+        var pipeline = host.GetRequiredService<IPipeline>();
         using var stop = new CancellationTokenSource();
-        var worker = pipeline.ProcessJobsAsync(stop.Token);
+        var worker = host.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token);
         var done = await pipeline.WaitForCompletionAsync(jobId, default).WaitAsync(Patience);
         await stop.CancelAsync();
         await worker;

@@ -13,10 +13,14 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
     public async Task SubmitAsync_OnHostA_HostBAnswersStatusOffersAndEvents()
     {
         var rows = TestBodies.Rows(2_000, days: 9);
-        var hostA = _database.CreateHost().GetRequiredService<IPipeline>();
-        var hostB = _database.CreateHost().GetRequiredService<IPipeline>();
+        var servicesA = _database.CreateHost();
+        var servicesB = _database.CreateHost();
+        var hostA = servicesA.GetRequiredService<IPipeline>();
+        var hostB = servicesB.GetRequiredService<IPipeline>();
         using var stop = new CancellationTokenSource();
-        var workers = Task.WhenAll(hostA.ProcessJobsAsync(stop.Token), hostB.ProcessJobsAsync(stop.Token));
+        var workers = Task.WhenAll(
+            servicesA.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token),
+            servicesB.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token));
 
         var submitted = await hostA.SubmitAsync(TestBodies.Input(rows), default);
         var seenByB = await hostB.GetStatusAsync(submitted.JobId, default);
@@ -88,7 +92,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
 
         var appended = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(async () =>
             await (i % 2 == 0 ? storeA : storeB).UpdateAsync(
-                new JobUpdate(job with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = CreatedAt.AddSeconds(i) }, "host", JobEventTypes.ImportProgress),
+                new JobUpdate(job with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = CreatedAt.AddSeconds(i) }, "host-a", JobEventTypes.ImportProgress),
                 default))));
 
         appended.Select(e => e!.Sequence).Order().Should().Equal(Enumerable.Range(2, 50).Select(i => (long)i));

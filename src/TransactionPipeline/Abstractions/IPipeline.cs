@@ -4,7 +4,7 @@ namespace TransactionPipeline;
 /// <remarks>
 /// <see cref="RunAsync"/> runs every stage on the caller's task. <see cref="SubmitAsync"/> runs the import on the
 /// caller's task (the input is a stream only the caller holds) and leaves the remaining stages to
-/// <see cref="ProcessJobsAsync"/>, which the hosting package runs as a background service.
+/// <see cref="IPipelineWorker.ProcessJobsAsync"/>, which the hosting package runs as a background service.
 /// </remarks>
 public interface IPipeline
 {
@@ -53,10 +53,4 @@ public interface IPipeline
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns><see langword="true"/> when the job was running here and is now cancelling.</returns>
     Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken);
-
-    /// <summary>Runs queued jobs and takes over interrupted ones until <paramref name="stoppingToken"/> fires.</summary>
-    /// <param name="stoppingToken">Stops the worker; jobs it was running stay resumable.</param>
-    /// <returns>A task that completes when the worker has stopped.</returns>
-    /// <remarks>The hosting package calls it from a hosted service; call it yourself only without one.</remarks>
-    Task ProcessJobsAsync(CancellationToken stoppingToken);
 }

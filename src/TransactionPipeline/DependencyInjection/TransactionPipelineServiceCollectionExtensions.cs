@@ -1,8 +1,13 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TransactionPipeline;
 using TransactionPipeline.Credit;
 using TransactionPipeline.Engine;
+using TransactionPipeline.Jobs;
+using TransactionPipeline.Worker;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -41,8 +46,22 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<ICreditModel, DefaultCreditModel>();
         services.TryAddSingleton<IOfferStrategy, DefaultOfferStrategy>();
         services.TryAddSingleton<JobEventNotifier>();
+        services.TryAddSingleton<ActiveJobs>();
+        services.TryAddSingleton<JobQueue>();
+        services.TryAddSingleton(sp => Create<JobWriter>(sp));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<StageRunner>(sp));
+        services.TryAddSingleton(sp => Create<RecoveryLoop>(sp));
+        services.TryAddSingleton<IPipelineWorker>(sp => Create<JobWorker>(sp));
         services.TryAddSingleton<IPipeline>(DefaultPipeline.Create);
         return new TransactionPipelineBuilder(services);
+    }
+
+    /// <summary>Creates an engine unit, with a null logger when the host registered no logging.</summary>
+    private static T Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(IServiceProvider services)
+    {
+        DefaultPipeline.EnsureStore(services);
+        var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        return ActivatorUtilities.CreateInstance<T>(services, loggers.CreateLogger<T>());
     }
 
     private sealed class PipelineMarker;

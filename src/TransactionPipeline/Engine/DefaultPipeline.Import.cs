@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using TransactionPipeline.Jobs;
 using TransactionPipeline.Parsing;
+using TransactionPipeline.Worker;
 
 namespace TransactionPipeline.Engine;
 
@@ -11,16 +13,15 @@ internal sealed partial class DefaultPipeline
     /// </summary>
     private async Task<(JobStatus Status, QueuedJob? Imported)> ImportAsync(PipelineInput input, CancellationToken cancellationToken)
     {
-        var status = await _jobs.CreateAsync(new JobCreateRequest(InstanceId, Now, input.Length), cancellationToken).ConfigureAwait(false);
-        _notifier.Notify(status.JobId);
+        var status = await _writer.CreateAsync(input.Length, cancellationToken).ConfigureAwait(false);
         input.Progress?.Report(status);
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _active[status.JobId] = cancellation;
+        _active.Hold(status.JobId, cancellation);
         try
         {
-            status = await UpdateAsync(
-                status with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = Now },
+            status = await _writer.UpdateAsync(
+                status with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = _writer.Now },
                 JobEventTypes.ImportStarted,
                 cancellationToken).ConfigureAwait(false);
             input.Progress?.Report(status);
@@ -31,13 +32,13 @@ internal sealed partial class DefaultPipeline
                 : await ImportRowsAsync(status, input, totals, cancellation).ConfigureAwait(false);
             if (outcome.Error is { } error)
             {
-                return (await FailAsync(status, ToError(error, cancellationToken)).ConfigureAwait(false), null);
+                return (await FailAsync(status, error, cancellationToken).ConfigureAwait(false), null);
             }
 
             var (configuration, progress) = (outcome.Configuration!, outcome.Progress);
             await _jobs.SaveConfigurationAsync(status.JobId, configuration, cancellationToken).ConfigureAwait(false);
-            status = await UpdateAsync(
-                status with { Stage = PipelineStage.Aggregate, Progress = progress, UpdatedAt = Now },
+            status = await _writer.UpdateAsync(
+                status with { Stage = PipelineStage.Aggregate, Progress = progress, UpdatedAt = _writer.Now },
                 JobEventTypes.ImportCompleted,
                 cancellationToken).ConfigureAwait(false);
             input.Progress?.Report(status);
@@ -45,13 +46,19 @@ internal sealed partial class DefaultPipeline
         }
         catch (Exception ex)
         {
-            return (await FailAsync(status, ToError(ex, cancellationToken)).ConfigureAwait(false), null);
+            return (await FailAsync(status, ex, cancellationToken).ConfigureAwait(false), null);
         }
         finally
         {
-            _active.TryRemove(status.JobId, out _);
+            _active.Release(status.JobId, dispose: false);
         }
     }
+
+    /// <summary>Ends the job for what stopped its import, or stops writing for it when another instance took it over.</summary>
+    private Task<JobStatus> FailAsync(JobStatus status, Exception exception, CancellationToken callerToken) =>
+        exception is JobLeaseLostException lost
+            ? _writer.LeaseLostAsync(status, lost)
+            : _writer.FailAsync(status, JobErrors.From(exception, callerToken));
 
     /// <summary>Reads the input through the host stages into the store, summing per date on the way.</summary>
     /// <remarks>
@@ -118,7 +125,7 @@ internal sealed partial class DefaultPipeline
         // Large reads give each core large shares and fewer joins: 8 MiB read a 1 GB file ~10% faster than 4 MiB, ~30% faster than 256 KiB.
         var reader = new TransactionJsonReader(
             json, Math.Max(_options.InputBufferSize, AggregateBufferSize), _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: false);
-        var reporter = new ProgressReporter(this, status, observer);
+        var reporter = new ProgressReporter(_writer, _time, _options.ProgressInterval, status, observer);
         var configuration = await Task.Run(
             () => reader.AggregateAsync(totals, token => reporter.ReportAsync(Progress(), token), cancellationToken),
             cancellationToken).ConfigureAwait(false);
@@ -186,7 +193,7 @@ internal sealed partial class DefaultPipeline
         CancellationToken cancellationToken)
     {
         var progress = status.Progress;
-        var reporter = new ProgressReporter(this, status, observer);
+        var reporter = new ProgressReporter(_writer, _time, _options.ProgressInterval, status, observer);
         await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             try
@@ -222,22 +229,22 @@ internal sealed partial class DefaultPipeline
     private sealed record ImportOutcome(PipelineConfiguration? Configuration, JobProgress Progress, Exception? Error);
 
     /// <summary>Writes import progress to the job store and its observer at most once per <see cref="TransactionPipelineOptions.ProgressInterval"/>.</summary>
-    private sealed class ProgressReporter(DefaultPipeline pipeline, JobStatus status, IProgress<JobStatus>? observer)
+    private sealed class ProgressReporter(JobWriter writer, TimeProvider time, TimeSpan interval, JobStatus status, IProgress<JobStatus>? observer)
     {
-        private long _lastReport = pipeline._time.GetTimestamp();
+        private long _lastReport = time.GetTimestamp();
         private JobProgress _reported = status.Progress;
 
         public async ValueTask ReportAsync(JobProgress progress, CancellationToken cancellationToken)
         {
-            if (progress == _reported || pipeline._time.GetElapsedTime(_lastReport) < pipeline._options.ProgressInterval)
+            if (progress == _reported || time.GetElapsedTime(_lastReport) < interval)
             {
                 return;
             }
 
-            _lastReport = pipeline._time.GetTimestamp();
+            _lastReport = time.GetTimestamp();
             _reported = progress;
-            var snapshot = await pipeline.UpdateAsync(
-                status with { Progress = progress, UpdatedAt = pipeline.Now },
+            var snapshot = await writer.UpdateAsync(
+                status with { Progress = progress, UpdatedAt = writer.Now },
                 JobEventTypes.ImportProgress,
                 cancellationToken).ConfigureAwait(false);
             observer?.Report(snapshot);

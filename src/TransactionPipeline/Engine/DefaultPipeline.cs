@@ -1,58 +1,70 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using TransactionPipeline.Parsing;
+using TransactionPipeline.Jobs;
+using TransactionPipeline.Worker;
 
 namespace TransactionPipeline.Engine;
 
-/// <summary>The pipeline: owns the stage wiring, the job life cycle and the background queue.</summary>
+/// <summary>The facade behind <see cref="IPipeline"/>: creates and imports jobs, runs or queues their stages, and answers for them.</summary>
+/// <remarks>
+/// The work is done by one unit per step: the import here and in <c>DefaultPipeline.Import.cs</c>, the later stages by
+/// <see cref="StageRunner"/>, every write to a job by <see cref="JobWriter"/>, and the background work by
+/// <see cref="JobWorker"/>.
+/// </remarks>
 internal sealed partial class DefaultPipeline : IPipeline
 {
     private readonly TransactionPipelineOptions _options;
     private readonly IJobStore _jobs;
     private readonly ITransactionStore _transactions;
     private readonly IResultStore _results;
-    private readonly ICreditModel _creditModel;
-    private readonly IOfferStrategy _offerStrategy;
     private readonly ITransactionStage[] _transactionStages;
-    private readonly IResultStage[] _resultStages;
     private readonly TimeProvider _time;
     private readonly JobEventNotifier _notifier;
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
-    private readonly Channel<QueuedJob> _queue;
+    private readonly JobWriter _writer;
+    private readonly ActiveJobs _active;
+    private readonly JobQueue _queue;
+    private readonly StageRunner _stages;
 
     public DefaultPipeline(
         IOptions<TransactionPipelineOptions> options,
         IJobStore jobs,
         ITransactionStore transactions,
         IResultStore results,
-        ICreditModel creditModel,
-        IOfferStrategy offerStrategy,
         IEnumerable<ITransactionStage> transactionStages,
-        IEnumerable<IResultStage> resultStages,
         TimeProvider time,
-        JobEventNotifier notifier)
+        JobEventNotifier notifier,
+        JobWriter writer,
+        ActiveJobs active,
+        JobQueue queue,
+        StageRunner stages)
     {
         // Reading Value validates the options even without a host that validates on start.
         _options = options.Value;
         _jobs = jobs;
         _transactions = transactions;
         _results = results;
-        _creditModel = creditModel;
-        _offerStrategy = offerStrategy;
         _transactionStages = transactionStages.ToArray();
-        _resultStages = resultStages.ToArray();
         _time = time;
         _notifier = notifier;
-        _queue = Channel.CreateBounded<QueuedJob>(new BoundedChannelOptions(1_024) { FullMode = BoundedChannelFullMode.Wait });
+        _writer = writer;
+        _active = active;
+        _queue = queue;
+        _stages = stages;
     }
 
     /// <summary>Gets the id this instance writes as the owner of the jobs it runs.</summary>
-    public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    public string InstanceId => _writer.InstanceId;
 
+    /// <summary>Creates the pipeline, or says which call is missing when no store was registered.</summary>
     public static DefaultPipeline Create(IServiceProvider services)
+    {
+        EnsureStore(services);
+        return ActivatorUtilities.CreateInstance<DefaultPipeline>(services);
+    }
+
+    /// <summary>Throws when no store was registered, naming the calls that register one.</summary>
+    public static void EnsureStore(IServiceProvider services)
     {
         if (services.GetService<IJobStore>() is null || services.GetService<ITransactionStore>() is null || services.GetService<IResultStore>() is null)
         {
@@ -60,15 +72,13 @@ internal sealed partial class DefaultPipeline : IPipeline
                 "The transaction pipeline has no store. Call UseSqlite(\"Data Source=jobs.db\") or UsePostgreSql(connectionString) "
                 + "on the builder that AddTransactionPipeline() returns (or UseInMemoryStorage() for tests).");
         }
-
-        return ActivatorUtilities.CreateInstance<DefaultPipeline>(services);
     }
 
     public async Task<JobStatus> RunAsync(PipelineInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (status, imported) = await ImportAsync(input, cancellationToken).ConfigureAwait(false);
-        return imported is null ? status : await RunStagesAsync(imported, cancellationToken).ConfigureAwait(false);
+        return imported is null ? status : await _stages.RunAsync(imported, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<JobStatus> SubmitAsync(PipelineInput input, CancellationToken cancellationToken)
@@ -78,8 +88,8 @@ internal sealed partial class DefaultPipeline : IPipeline
         if (imported is not null)
         {
             // The job stays in _active while queued, so the lease keeps being refreshed and recovery leaves it alone.
-            _active.TryAdd(status.JobId, new CancellationTokenSource());
-            await _queue.Writer.WriteAsync(imported, CancellationToken.None).ConfigureAwait(false);
+            _active.HoldQueued(status.JobId);
+            await _queue.EnqueueAsync(imported, CancellationToken.None).ConfigureAwait(false);
         }
 
         return status;
@@ -109,10 +119,11 @@ internal sealed partial class DefaultPipeline : IPipeline
             yield break;
         }
 
+        using var subscription = _notifier.Subscribe(jobId);
         while (true)
         {
             // Take the wake-up task before reading, so an event appended in between is not missed.
-            var wake = _notifier.WaitAsync(jobId);
+            var wake = subscription.NextEvent;
             var events = await _jobs.ReadEventsAsync(jobId, afterSequence, cancellationToken).ConfigureAwait(false);
             foreach (var jobEvent in events)
             {
@@ -148,50 +159,9 @@ internal sealed partial class DefaultPipeline : IPipeline
         return status;
     }
 
-    public async Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
+    public Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        if (!_active.TryGetValue(jobId, out var cancellation))
-        {
-            return false;
-        }
-
-        await cancellation.CancelAsync().ConfigureAwait(false);
-        return true;
+        return _active.CancelAsync(jobId);
     }
-
-    private DateTimeOffset Now => _time.GetUtcNow();
-
-    private async Task<JobStatus> UpdateAsync(JobStatus status, string? eventType, CancellationToken cancellationToken)
-    {
-        await _jobs.UpdateAsync(new JobUpdate(status, InstanceId, eventType), cancellationToken).ConfigureAwait(false);
-        if (eventType is not null)
-        {
-            _notifier.Notify(status.JobId);
-        }
-
-        return status;
-    }
-
-    private async Task<JobStatus> FailAsync(JobStatus status, JobError error)
-    {
-        // Cleanup must finish even when the job's own token has fired: nothing of a failed job stays visible.
-        await _transactions.DeleteAsync(status.JobId, CancellationToken.None).ConfigureAwait(false);
-        await _results.DeleteAsync(status.JobId, CancellationToken.None).ConfigureAwait(false);
-        var now = Now;
-        var failed = status with { State = JobState.Failed, Error = error, UpdatedAt = now, CompletedAt = now };
-        return await UpdateAsync(failed, JobEventTypes.Failed, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private static JobError ToError(Exception exception, CancellationToken callerToken) => exception switch
-    {
-        InvalidInputException invalid => invalid.Error,
-        OperationCanceledException when callerToken.IsCancellationRequested =>
-            new JobError(JobErrorKind.Cancelled, "The job was cancelled by its caller."),
-        OperationCanceledException => new JobError(JobErrorKind.Cancelled, "The job was cancelled."),
-        _ => new JobError(JobErrorKind.StageFailed, $"{exception.GetType().Name}: {exception.Message}"),
-    };
-
-    /// <summary>A job whose import finished, with the totals gathered on the way when this instance imported it.</summary>
-    private sealed record QueuedJob(JobStatus Status, PipelineConfiguration? Configuration, DailyTotals? Totals);
 }

@@ -56,8 +56,12 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
                 throw new InvalidOperationException($"Job '{update.Status.JobId}' is already {entry.Status.State}.");
             }
 
+            if (entry.Owner != update.OwnerId)
+            {
+                throw new JobLeaseLostException(update.Status.JobId, update.OwnerId);
+            }
+
             entry.Status = update.Status;
-            entry.Owner = update.OwnerId;
             if (update.EventType is null)
             {
                 return ValueTask.FromResult<JobEvent?>(null);

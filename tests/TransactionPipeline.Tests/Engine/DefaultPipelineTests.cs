@@ -437,7 +437,7 @@ public sealed class DefaultPipelineTests
     private static async Task<JobStatus> RunWorkerUntilDoneAsync(PipelineFixture fixture, string jobId)
     {
         using var stop = new CancellationTokenSource();
-        var worker = fixture.Pipeline.ProcessJobsAsync(stop.Token);
+        var worker = fixture.Worker.ProcessJobsAsync(stop.Token);
         var done = await fixture.Pipeline.WaitForCompletionAsync(jobId, None).WaitAsync(TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
         await worker;

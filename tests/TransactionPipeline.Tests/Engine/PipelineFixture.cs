@@ -37,6 +37,10 @@ internal sealed class PipelineFixture : IAsyncDisposable
 
     public IPipeline Pipeline => _services.GetRequiredService<IPipeline>();
 
+    public IPipelineWorker Worker => _services.GetRequiredService<IPipelineWorker>();
+
+    public IServiceProvider Services => _services;
+
     public InMemoryStore Store => _services.GetRequiredService<InMemoryStore>();
 
     public Task<JobStatus> RunAsync(string body) => Pipeline.RunAsync(PipelineInput.FromJson(TestData.Stream(body)), CancellationToken.None);

@@ -1,22 +1,35 @@
+using TransactionPipeline.Jobs;
+using TransactionPipeline.Worker;
+
 namespace TransactionPipeline.Engine;
 
-internal sealed partial class DefaultPipeline
+/// <summary>Runs aggregate, credit model, offers and result stages over a job whose import is complete.</summary>
+/// <remarks>
+/// Results are stored in one step and the job is marked complete only after that, so a reader never sees
+/// offers of a job that is not <see cref="JobState.JobComplete"/>. Re-running after a crash replaces them.
+/// </remarks>
+internal sealed class StageRunner(
+    IJobStore jobs,
+    ITransactionStore transactions,
+    IResultStore results,
+    ICreditModel creditModel,
+    IOfferStrategy offerStrategy,
+    IEnumerable<IResultStage> resultStages,
+    JobWriter writer,
+    ActiveJobs active)
 {
-    /// <summary>Runs aggregate, credit model, offers and result stages over a job whose import is complete.</summary>
-    /// <remarks>
-    /// Results are stored in one step and the job is marked complete only after that, so a reader never sees
-    /// offers of a job that is not <see cref="JobState.JobComplete"/>. Re-running after a crash replaces them.
-    /// </remarks>
-    private async Task<JobStatus> RunStagesAsync(QueuedJob job, CancellationToken cancellationToken)
+    private readonly IResultStage[] _resultStages = resultStages.ToArray();
+
+    public async Task<JobStatus> RunAsync(QueuedJob job, CancellationToken cancellationToken)
     {
         var status = job.Status;
-        var cancellation = _active.GetOrAdd(status.JobId, static _ => new CancellationTokenSource());
+        var cancellation = active.Get(status.JobId);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cancellation.Token);
         var token = linked.Token;
         try
         {
             var configuration = job.Configuration
-                ?? await _jobs.FindConfigurationAsync(status.JobId, token).ConfigureAwait(false)
+                ?? await jobs.FindConfigurationAsync(status.JobId, token).ConfigureAwait(false)
                 ?? PipelineConfiguration.Default;
             var (totals, storedRows) = job.Totals is { } kept
                 ? (kept, status.Progress.TransactionsImported)
@@ -24,36 +37,35 @@ internal sealed partial class DefaultPipeline
             if (storedRows != status.Progress.TransactionsImported)
             {
                 // Aggregating what is there would publish offers from partial data.
-                return await FailAsync(status, new JobError(
+                return await writer.FailAsync(status, new JobError(
                     JobErrorKind.Interrupted,
                     $"The process stopped after the import of {status.Progress.TransactionsImported} transactions, but {storedRows} of "
                     + "their raw rows are in the store, so the job cannot be resumed (a job run in aggregate-only mode, "
                     + "StoreTransactions = false, keeps none). Submit the file again.")).ConfigureAwait(false);
             }
 
-
             var aggregates = totals.ToAggregates(configuration.Aggregate.DateRange);
-            status = await UpdateAsync(
+            status = await writer.UpdateAsync(
                 status with
                 {
                     Stage = PipelineStage.CreditModel,
                     Progress = status.Progress with { AggregatesCreated = aggregates.Count },
-                    UpdatedAt = Now,
+                    UpdatedAt = writer.Now,
                 },
                 JobEventTypes.AggregationCompleted,
                 token).ConfigureAwait(false);
 
             var credit = configuration.CreditModel;
-            var assessments = await _creditModel.ScoreAsync(new CreditModelContext(status.JobId, aggregates, credit), token).ConfigureAwait(false);
+            var assessments = await creditModel.ScoreAsync(new CreditModelContext(status.JobId, aggregates, credit), token).ConfigureAwait(false);
             EnsureOnePerDate(assessments.Select(a => a.Date), aggregates, nameof(ICreditModel));
-            status = await UpdateAsync(status with { Stage = PipelineStage.Offers, UpdatedAt = Now }, JobEventTypes.CreditModelCompleted, token)
+            status = await writer.UpdateAsync(status with { Stage = PipelineStage.Offers, UpdatedAt = writer.Now }, JobEventTypes.CreditModelCompleted, token)
                 .ConfigureAwait(false);
 
-            var offers = await _offerStrategy.CreateOffersAsync(new OfferContext(status.JobId, aggregates, assessments, credit), token)
+            var offers = await offerStrategy.CreateOffersAsync(new OfferContext(status.JobId, aggregates, assessments, credit), token)
                 .ConfigureAwait(false);
             EnsureOnePerDate(offers.Select(o => o.Date), aggregates, nameof(IOfferStrategy), allowFewer: true);
-            status = await UpdateAsync(
-                status with { Progress = status.Progress with { OffersGenerated = offers.Count }, UpdatedAt = Now },
+            status = await writer.UpdateAsync(
+                status with { Progress = status.Progress with { OffersGenerated = offers.Count }, UpdatedAt = writer.Now },
                 JobEventTypes.OffersGenerated,
                 token).ConfigureAwait(false);
 
@@ -72,23 +84,24 @@ internal sealed partial class DefaultPipeline
                 await stage.ProcessAsync(new ResultStageContext(result), token).ConfigureAwait(false);
             }
 
-            await _results.SaveAsync(result, token).ConfigureAwait(false);
-            var now = Now;
-            return await UpdateAsync(
+            await results.SaveAsync(result, token).ConfigureAwait(false);
+            var now = writer.Now;
+            return await writer.UpdateAsync(
                 status with { State = JobState.JobComplete, Stage = PipelineStage.Completed, UpdatedAt = now, CompletedAt = now },
                 JobEventTypes.JobComplete,
                 token).ConfigureAwait(false);
         }
+        catch (JobLeaseLostException ex)
+        {
+            return await writer.LeaseLostAsync(status, ex).ConfigureAwait(false);
+        }
         catch (Exception ex)
         {
-            return await FailAsync(status, ToError(ex, cancellationToken)).ConfigureAwait(false);
+            return await writer.FailAsync(status, JobErrors.From(ex, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {
-            if (_active.TryRemove(status.JobId, out var removed))
-            {
-                removed.Dispose();
-            }
+            active.Release(status.JobId, dispose: true);
         }
     }
 
@@ -98,7 +111,7 @@ internal sealed partial class DefaultPipeline
     {
         var totals = new DailyTotals();
         long rows = 0;
-        await foreach (var transaction in _transactions.ReadAsync(status.JobId, cancellationToken).ConfigureAwait(false))
+        await foreach (var transaction in transactions.ReadAsync(status.JobId, cancellationToken).ConfigureAwait(false))
         {
             totals.Add(transaction);
             rows++;

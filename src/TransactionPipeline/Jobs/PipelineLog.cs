@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace TransactionPipeline.Jobs;
+
+/// <summary>The pipeline's log messages, source-generated; event ids are stable.</summary>
+internal static partial class PipelineLog
+{
+    [LoggerMessage(100, LogLevel.Debug, "Job {JobId} created.")]
+    public static partial void JobCreated(ILogger logger, string jobId);
+
+    [LoggerMessage(101, LogLevel.Warning, "Job {JobId} failed ({Kind}): {Message}")]
+    public static partial void JobFailed(ILogger logger, string jobId, JobErrorKind kind, string message);
+
+    [LoggerMessage(102, LogLevel.Warning, "Job {JobId} was taken over by another instance; this instance stopped it and writes nothing more for it.")]
+    public static partial void LeaseLost(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(103, LogLevel.Error, "Job {JobId} failed, but its rows or results could not be deleted; they stay in the store, never visible as results.")]
+    public static partial void CleanupFailed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Information, "Job {JobId} taken over from a silent owner at stage {Stage}.")]
+    public static partial void JobTakenOver(ILogger logger, string jobId, PipelineStage stage);
+
+    [LoggerMessage(200, LogLevel.Error, "The worker's {Loop} failed and retries in {Delay}.")]
+    public static partial void LoopFailed(ILogger logger, string loop, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(201, LogLevel.Error, "The worker could not run job {JobId}; it stays unfinished and is retried by recovery.")]
+    public static partial void JobRunFailed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(202, LogLevel.Error, "The worker could not recover job {JobId}; it is retried on the next tick.")]
+    public static partial void RecoveryFailed(ILogger logger, string jobId, Exception exception);
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TransactionPipeline.Engine;
+using TransactionPipeline.Jobs;
+
+namespace TransactionPipeline.Worker;
+
+/// <summary>Runs <see cref="TransactionPipelineOptions.MaxConcurrentJobs"/> queue runners and the recovery loop until stopped.</summary>
+/// <remarks>
+/// A runner survives any job: an exception that escapes a job's run (its store failed even on the failure path) is logged,
+/// the job is released, and recovery claims it again on a later tick. Only the stopping token ends a runner.
+/// </remarks>
+internal sealed class JobWorker(
+    IOptions<TransactionPipelineOptions> options,
+    JobQueue queue,
+    StageRunner stages,
+    ActiveJobs active,
+    RecoveryLoop recovery,
+    ILogger<JobWorker> logger) : IPipelineWorker
+{
+    public async Task ProcessJobsAsync(CancellationToken stoppingToken)
+    {
+        var loops = Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => RunQueueAsync(stoppingToken)).ToList();
+        loops.Add(recovery.RunAsync(stoppingToken));
+        try
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: jobs that were running stay resumable by the next instance.
+        }
+    }
+
+    private async Task RunQueueAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var job in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await stages.RunAsync(job, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                active.Release(job.Status.JobId, dispose: true);
+                PipelineLog.JobRunFailed(logger, job.Status.JobId, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TransactionPipeline.Jobs;
+
+namespace TransactionPipeline.Worker;
+
+/// <summary>
+/// Every <see cref="TransactionPipelineOptions.RecoveryInterval"/>: refreshes the leases of the jobs this instance holds,
+/// stops those another instance took over, and takes over the jobs whose owner went silent.
+/// </summary>
+/// <remarks>
+/// A failing tick (the store is down) is logged and retried after a pause that doubles up to
+/// <see cref="MaxBackoff"/>; a failing job is logged and retried on the next tick. The loop ends only when the worker stops.
+/// </remarks>
+internal sealed class RecoveryLoop(
+    IOptions<TransactionPipelineOptions> options,
+    IJobStore jobs,
+    JobWriter writer,
+    ActiveJobs active,
+    JobQueue queue,
+    TimeProvider time,
+    ILogger<RecoveryLoop> logger)
+{
+    /// <summary>The longest pause after failed ticks, unless the recovery interval itself is longer.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly TransactionPipelineOptions _options = options.Value;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = _options.RecoveryInterval;
+            try
+            {
+                await TickAsync(stoppingToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                delay = Backoff(_options.RecoveryInterval, failures);
+                PipelineLog.LoopFailed(logger, "recovery", delay, ex);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The pause after <paramref name="failures"/> failed ticks in a row: the interval, doubled per failure, capped.</summary>
+    internal static TimeSpan Backoff(TimeSpan interval, int failures)
+    {
+        var cap = interval > MaxBackoff ? interval : MaxBackoff;
+        var factor = Math.Pow(2, Math.Min(failures, 20));
+        return TimeSpan.FromTicks((long)Math.Min(interval.Ticks * factor, cap.Ticks));
+    }
+
+    private async Task TickAsync(CancellationToken stoppingToken)
+    {
+        var now = writer.Now;
+        foreach (var job in await jobs.ListUnfinishedAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await RecoverAsync(job, now, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                PipelineLog.RecoveryFailed(logger, job.JobId, ex);
+            }
+        }
+    }
+
+    private async Task RecoverAsync(JobStatus job, DateTimeOffset now, CancellationToken stoppingToken)
+    {
+        if (active.Contains(job.JobId))
+        {
+            // A refresh: the claim of one's own job always succeeds, unless another instance took it over meanwhile.
+            var refresh = new JobClaim(job.JobId, writer.InstanceId, now, DateTimeOffset.MinValue);
+            if (!await jobs.TryClaimAsync(refresh, stoppingToken).ConfigureAwait(false)
+                && await jobs.FindAsync(job.JobId, stoppingToken).ConfigureAwait(false) is { IsTerminal: false })
+            {
+                // Stop this instance's run: its next write is refused, and it writes nothing more.
+                await active.CancelAsync(job.JobId).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var claim = new JobClaim(job.JobId, writer.InstanceId, now, now - _options.JobLeaseTimeout);
+        if (!await jobs.TryClaimAsync(claim, stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        PipelineLog.JobTakenOver(logger, job.JobId, job.Stage);
+        if (job.Stage is PipelineStage.Created or PipelineStage.Import)
+        {
+            // The input stream died with its process: the rows so far are not the whole data set.
+            await writer.FailAsync(job, new JobError(
+                JobErrorKind.Interrupted,
+                $"The process stopped during import after {job.Progress.TransactionsImported} transactions "
+                + $"({job.Progress.BytesRead} bytes); the partial rows were deleted. Submit the file again."))
+                .ConfigureAwait(false);
+            return;
+        }
+
+        active.HoldQueued(job.JobId);
+        await queue.EnqueueAsync(new QueuedJob(job, null, null), stoppingToken).ConfigureAwait(false);
+    }
+}
