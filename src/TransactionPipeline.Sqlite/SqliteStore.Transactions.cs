@@ -25,8 +25,14 @@ internal sealed partial class SqliteStore
     /// <summary>The longest description in UTF-8 the fast path encodes in place: 255 UTF-16 characters of up to 3 bytes.</summary>
     private const int MaxDescriptionBytes = 255 * 3;
 
-    /// <summary>Job keys never change once written, so every instance may cache them.</summary>
+    /// <summary>The most job keys kept in memory; past it the cache starts again, which costs one look-up per job.</summary>
+    internal const int MaxCachedJobKeys = 1_024;
+
+    /// <summary>Job keys never change once written, so every instance may cache them; bounded by <see cref="MaxCachedJobKeys"/>.</summary>
     private readonly ConcurrentDictionary<string, long> _jobKeys = new(StringComparer.Ordinal);
+
+    /// <summary>Gets how many job keys are cached.</summary>
+    internal int CachedJobKeys => _jobKeys.Count;
 
     public async ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken)
     {
@@ -108,7 +114,7 @@ internal sealed partial class SqliteStore
         using var find = CreateCommand(connection, null, "SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", ("@job_id", jobId));
         if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long key)
         {
-            _jobKeys.TryAdd(jobId, key);
+            CacheJobKey(jobId, key);
             return key;
         }
 
@@ -131,8 +137,18 @@ internal sealed partial class SqliteStore
             ("@job_id", jobId)).ConfigureAwait(false);
         using var find = CreateCommand(connection, transaction, "SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", ("@job_id", jobId));
         var key = (long)(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        _jobKeys.TryAdd(jobId, key);
+        CacheJobKey(jobId, key);
         return key;
+    }
+
+    private void CacheJobKey(string jobId, long key)
+    {
+        if (_jobKeys.Count >= MaxCachedJobKeys)
+        {
+            _jobKeys.Clear();
+        }
+
+        _jobKeys.TryAdd(jobId, key);
     }
 
     /// <summary>Inserts the rows with prepared multi-row statements, bound by position through SQLite's own API.</summary>

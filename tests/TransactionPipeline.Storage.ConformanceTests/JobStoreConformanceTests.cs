@@ -172,6 +172,26 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     }
 
     [StoreFact]
+    public async Task UpdateAsync_AfterAnotherOwnerTookTheJob_ThrowsLeaseLostAndKeepsTheNewOwnersWrites()
+    {
+        var store = await CreateStoreAsync();
+        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        await store.UpdateAsync(new JobUpdate(InProgress(job, 1), Owner, JobEventTypes.ImportStarted), default);
+        (await store.TryClaimAsync(new JobClaim(job.JobId, "host-b", CreatedAt.AddMinutes(10), CreatedAt.AddMinutes(5)), default)).Should().BeTrue();
+        var taken = InProgress(job, 11) with { Stage = PipelineStage.CreditModel };
+        await store.UpdateAsync(new JobUpdate(taken, "host-b", JobEventTypes.AggregationCompleted), default);
+
+        var stale = async () => await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
+        var staleProgress = async () => await store.UpdateAsync(new JobUpdate(InProgress(job, 12), Owner), default);
+
+        (await stale.Should().ThrowAsync<JobLeaseLostException>()).Which.JobId.Should().Be(job.JobId);
+        await staleProgress.Should().ThrowAsync<JobLeaseLostException>();
+        (await store.FindAsync(job.JobId, default)).Should().Be(taken, "the former owner's writes are refused whole");
+        (await store.ReadEventsAsync(job.JobId, 0, default)).Select(e => e.EventType).Should().Equal(
+            JobEventTypes.JobCreated, JobEventTypes.ImportStarted, JobEventTypes.AggregationCompleted);
+    }
+
+    [StoreFact]
     public async Task ReadEventsAsync_AfterSequence_ReturnsOnlyLaterEvents()
     {
         var store = await CreateStoreAsync();

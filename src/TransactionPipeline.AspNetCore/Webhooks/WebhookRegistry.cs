@@ -73,7 +73,17 @@ internal sealed class WebhookRegistry(IEnumerable<IWebhookStore> stores)
         {
             await _store.MarkDeliveredAsync(registration.Id, sequence, finished, cancellationToken).ConfigureAwait(false);
         }
+
+        if (finished)
+        {
+            // A finished registration is never resumed: keeping it would grow the map with every job ever watched.
+            _registrations.TryRemove(registration.Id, out _);
+        }
     }
 
+    /// <summary>Finds a registration that is still being delivered.</summary>
     public WebhookRegistration? Find(string id) => _registrations.GetValueOrDefault(id);
+
+    /// <summary>Gets how many registrations are being delivered.</summary>
+    public int Count => _registrations.Count;
 }

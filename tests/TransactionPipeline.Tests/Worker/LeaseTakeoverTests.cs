@@ -1,0 +1,126 @@
+using Microsoft.Extensions.DependencyInjection;
+using TransactionPipeline.Jobs;
+using TransactionPipeline.Storage;
+
+namespace TransactionPipeline.Tests.Worker;
+
+/// <summary>A host whose lease was taken over while it ran a job writes nothing more for that job.</summary>
+public sealed class LeaseTakeoverTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task RunAsync_LeaseTakenWhileTheCreditModelRuns_TheFormerOwnerWritesNoStatusEventsResultsOrDeletes()
+    {
+        var store = new InMemoryStore();
+        var gate = new GatedCreditModel();
+        await using var gatedA = CreateGatedHost(store, gate);
+        var pipeline = gatedA.GetRequiredService<IPipeline>();
+
+        var run = pipeline.RunAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(60, days: 3))), CancellationToken.None);
+        var jobId = await gate.Entered.WaitAsync(Patience);
+
+        // Host B finds the lease stale and takes the job over, then writes as its new owner.
+        var now = DateTimeOffset.UtcNow;
+        (await store.TryClaimAsync(new JobClaim(jobId, "host-b", now, DateTimeOffset.MaxValue), default)).Should().BeTrue();
+        var taken = (await store.FindAsync(jobId, default))! with { UpdatedAt = now.AddSeconds(1) };
+        await store.UpdateAsync(new JobUpdate(taken, "host-b", JobEventTypes.ImportProgress), default);
+        var eventsAtTakeover = await store.ReadEventsAsync(jobId, 0, default);
+        var rowsAtTakeover = await CountRowsAsync(store, jobId);
+
+        gate.Release();
+        var answered = await run.WaitAsync(Patience);
+
+        answered.Should().Be(taken, "the former owner answers the job as the new owner left it");
+        (await store.FindAsync(jobId, default)).Should().Be(taken);
+        (await store.ReadEventsAsync(jobId, 0, default)).Should().Equal(eventsAtTakeover, "no event of the former owner follows the takeover");
+        (await ((IResultStore)store).FindAsync(jobId, default)).Should().BeNull();
+        (await CountRowsAsync(store, jobId)).Should().Be(rowsAtTakeover, "the new owner's rows are not deleted").And.Be(60);
+    }
+
+    [Fact]
+    public async Task ProcessJobsAsync_LeaseTakenWhileAQueuedJobRuns_RecoveryStopsTheRunAndItWritesNothing()
+    {
+        var store = new InMemoryStore();
+        var gate = new GatedCreditModel(honourCancellation: true);
+        await using var host = CreateGatedHost(store, gate);
+        var pipeline = host.GetRequiredService<IPipeline>();
+        var submitted = await pipeline.SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(30, days: 2))), CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var worker = host.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token);
+        var jobId = await gate.Entered.WaitAsync(Patience);
+        jobId.Should().Be(submitted.JobId);
+
+        (await store.TryClaimAsync(new JobClaim(jobId, "host-b", DateTimeOffset.UtcNow, DateTimeOffset.MaxValue), default)).Should().BeTrue();
+        var eventsAtTakeover = await store.ReadEventsAsync(jobId, 0, default);
+
+        // The recovery tick sees the lost lease and cancels the run, which then must not fail the job it no longer owns.
+        (await gate.Cancelled.WaitAsync(Patience)).Should().BeTrue();
+        await stop.CancelAsync();
+        await worker.WaitAsync(Patience);
+
+        var status = await store.FindAsync(jobId, default);
+        status!.IsTerminal.Should().BeFalse("host-b owns the job now; the former owner did not fail it");
+        (await store.ReadEventsAsync(jobId, 0, default)).Should().Equal(eventsAtTakeover);
+        (await CountRowsAsync(store, jobId)).Should().Be(30);
+    }
+
+    private static ServiceProvider CreateGatedHost(InMemoryStore store, GatedCreditModel gate)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ICreditModel>(gate);
+        services.AddSingleton(store);
+        services.AddTransactionPipeline(o =>
+        {
+            o.ProgressInterval = TimeSpan.FromMilliseconds(10);
+            o.EventPollInterval = TimeSpan.FromMilliseconds(20);
+            o.RecoveryInterval = TimeSpan.FromMilliseconds(20);
+        }).UseStorage<InMemoryStore>();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<int> CountRowsAsync(InMemoryStore store, string jobId)
+    {
+        var count = 0;
+        await foreach (var _ in ((ITransactionStore)store).ReadAsync(jobId, default))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Scores like the default model, once the test lets it go on.</summary>
+    private sealed class GatedCreditModel(bool honourCancellation = false) : ICreditModel
+    {
+        private readonly TaskCompletionSource<string> _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> _cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<string> Entered => _entered.Task;
+
+        public Task<bool> Cancelled => _cancelled.Task;
+
+        public void Release() => _release.TrySetResult();
+
+        public async ValueTask<IReadOnlyList<CreditAssessment>> ScoreAsync(CreditModelContext context, CancellationToken cancellationToken)
+        {
+            _entered.TrySetResult(context.JobId);
+            if (honourCancellation)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    _cancelled.TrySetResult(true);
+                    throw;
+                }
+            }
+
+            await _release.Task;
+            return await new TransactionPipeline.Credit.DefaultCreditModel().ScoreAsync(context, cancellationToken);
+        }
+    }
+}
