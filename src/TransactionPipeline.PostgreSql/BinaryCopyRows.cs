@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.PostgreSql;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
-using TransactionPipeline.Storage;
-using static TransactionPipeline.PostgreSql.PostgreSqlValues;
 
 namespace TransactionPipeline.PostgreSql;
 

@@ -1,9 +1,6 @@
 using System.Data;
 using Npgsql;
 using NpgsqlTypes;
-using TransactionPipeline.Storage;
-using static TransactionPipeline.PostgreSql.PostgreSqlValues;
-using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.PostgreSql;
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
-using static TransactionPipeline.PostgreSql.PostgreSqlValues;
 
 namespace TransactionPipeline.PostgreSql;
 

@@ -1,6 +1,5 @@
 using Npgsql;
 using NpgsqlTypes;
-using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.PostgreSql;
 

@@ -1,8 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using TransactionPipeline.Storage;
-using static TransactionPipeline.Sqlite.SqliteValues;
-using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.Sqlite;
 

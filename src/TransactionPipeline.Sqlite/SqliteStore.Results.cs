@@ -1,7 +1,4 @@
 using Microsoft.Data.Sqlite;
-using TransactionPipeline.Storage;
-using static TransactionPipeline.Sqlite.SqliteValues;
-using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.Sqlite;
 

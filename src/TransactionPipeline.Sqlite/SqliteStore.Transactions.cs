@@ -3,8 +3,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
-using static TransactionPipeline.Sqlite.SqliteValues;
-using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.Sqlite;
 

@@ -1,4 +1,3 @@
-using static TransactionPipeline.Sqlite.SqliteValues;
 
 namespace TransactionPipeline.Sqlite;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using static TransactionPipeline.Storage.StoredValues;
 
 namespace TransactionPipeline.Sqlite;
 

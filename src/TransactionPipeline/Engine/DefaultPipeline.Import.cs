@@ -13,15 +13,15 @@ internal sealed partial class DefaultPipeline
     /// </summary>
     private async Task<(JobStatus Status, QueuedJob? Imported)> ImportAsync(PipelineInput input, CancellationToken cancellationToken)
     {
-        var status = await _writer.CreateAsync(input.Length, cancellationToken).ConfigureAwait(false);
+        var status = await writer.CreateAsync(input.Length, cancellationToken).ConfigureAwait(false);
         input.Progress?.Report(status);
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _active.Hold(status.JobId, cancellation);
+        active.Hold(status.JobId, cancellation);
         try
         {
-            status = await _writer.UpdateAsync(
-                status with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = _writer.Now },
+            status = await writer.UpdateAsync(
+                status with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = writer.Now },
                 JobEventTypes.ImportStarted,
                 cancellationToken).ConfigureAwait(false);
             input.Progress?.Report(status);
@@ -36,9 +36,9 @@ internal sealed partial class DefaultPipeline
             }
 
             var (configuration, progress) = (outcome.Configuration!, outcome.Progress);
-            await _jobs.SaveConfigurationAsync(status.JobId, configuration, cancellationToken).ConfigureAwait(false);
-            status = await _writer.UpdateAsync(
-                status with { Stage = PipelineStage.Aggregate, Progress = progress, UpdatedAt = _writer.Now },
+            await jobs.SaveConfigurationAsync(status.JobId, configuration, cancellationToken).ConfigureAwait(false);
+            status = await writer.UpdateAsync(
+                status with { Stage = PipelineStage.Aggregate, Progress = progress, UpdatedAt = writer.Now },
                 JobEventTypes.ImportCompleted,
                 cancellationToken).ConfigureAwait(false);
             input.Progress?.Report(status);
@@ -50,15 +50,15 @@ internal sealed partial class DefaultPipeline
         }
         finally
         {
-            _active.Release(status.JobId, dispose: false);
+            active.Release(status.JobId, dispose: false);
         }
     }
 
     /// <summary>Ends the job for what stopped its import, or stops writing for it when another instance took it over.</summary>
     private Task<JobStatus> FailAsync(JobStatus status, Exception exception, CancellationToken callerToken) =>
         exception is JobLeaseLostException lost
-            ? _writer.LeaseLostAsync(status, lost)
-            : _writer.FailAsync(status, JobErrors.From(exception, callerToken));
+            ? writer.LeaseLostAsync(status, lost)
+            : writer.FailAsync(status, JobErrors.From(exception, callerToken));
 
     /// <summary>Reads the input through the host stages into the store, summing per date on the way.</summary>
     /// <remarks>
@@ -125,7 +125,7 @@ internal sealed partial class DefaultPipeline
         // Large reads give each core large shares and fewer joins: 8 MiB read a 1 GB file ~10% faster than 4 MiB, ~30% faster than 256 KiB.
         var reader = new TransactionJsonReader(
             json, Math.Max(_options.InputBufferSize, AggregateBufferSize), _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: false);
-        var reporter = new ProgressReporter(_writer, _time, _options.ProgressInterval, status, observer);
+        var reporter = new ProgressReporter(writer, time, _options.ProgressInterval, status, observer);
         var configuration = await Task.Run(
             () => reader.AggregateAsync(totals, token => reporter.ReportAsync(Progress(), token), cancellationToken),
             cancellationToken).ConfigureAwait(false);
@@ -193,7 +193,7 @@ internal sealed partial class DefaultPipeline
         CancellationToken cancellationToken)
     {
         var progress = status.Progress;
-        var reporter = new ProgressReporter(_writer, _time, _options.ProgressInterval, status, observer);
+        var reporter = new ProgressReporter(writer, time, _options.ProgressInterval, status, observer);
         await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             try
@@ -202,7 +202,7 @@ internal sealed partial class DefaultPipeline
                 {
                     if (_options.StoreTransactions)
                     {
-                        await _transactions.AppendAsync(status.JobId, batch, cancellationToken).ConfigureAwait(false);
+                        await transactions.AppendAsync(status.JobId, batch, cancellationToken).ConfigureAwait(false);
                     }
 
                     totals.Add(batch.Items.Span);

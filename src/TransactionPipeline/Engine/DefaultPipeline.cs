@@ -12,49 +12,25 @@ namespace TransactionPipeline.Engine;
 /// <see cref="StageRunner"/>, every write to a job by <see cref="JobWriter"/>, and the background work by
 /// <see cref="JobWorker"/>.
 /// </remarks>
-internal sealed partial class DefaultPipeline : IPipeline
+internal sealed partial class DefaultPipeline(
+    IOptions<TransactionPipelineOptions> options,
+    IJobStore jobs,
+    ITransactionStore transactions,
+    IResultStore results,
+    IEnumerable<ITransactionStage> transactionStages,
+    TimeProvider time,
+    JobEventNotifier notifier,
+    JobWriter writer,
+    ActiveJobs active,
+    JobQueue queue,
+    StageRunner stages) : IPipeline
 {
-    private readonly TransactionPipelineOptions _options;
-    private readonly IJobStore _jobs;
-    private readonly ITransactionStore _transactions;
-    private readonly IResultStore _results;
-    private readonly ITransactionStage[] _transactionStages;
-    private readonly TimeProvider _time;
-    private readonly JobEventNotifier _notifier;
-    private readonly JobWriter _writer;
-    private readonly ActiveJobs _active;
-    private readonly JobQueue _queue;
-    private readonly StageRunner _stages;
-
-    public DefaultPipeline(
-        IOptions<TransactionPipelineOptions> options,
-        IJobStore jobs,
-        ITransactionStore transactions,
-        IResultStore results,
-        IEnumerable<ITransactionStage> transactionStages,
-        TimeProvider time,
-        JobEventNotifier notifier,
-        JobWriter writer,
-        ActiveJobs active,
-        JobQueue queue,
-        StageRunner stages)
-    {
-        // Reading Value validates the options even without a host that validates on start.
-        _options = options.Value;
-        _jobs = jobs;
-        _transactions = transactions;
-        _results = results;
-        _transactionStages = transactionStages.ToArray();
-        _time = time;
-        _notifier = notifier;
-        _writer = writer;
-        _active = active;
-        _queue = queue;
-        _stages = stages;
-    }
+    // Reading Value validates the options even without a host that validates on start.
+    private readonly TransactionPipelineOptions _options = options.Value;
+    private readonly ITransactionStage[] _transactionStages = transactionStages.ToArray();
 
     /// <summary>Gets the id this instance writes as the owner of the jobs it runs.</summary>
-    public string InstanceId => _writer.InstanceId;
+    public string InstanceId => writer.InstanceId;
 
     /// <summary>Creates the pipeline, or says which call is missing when no store was registered.</summary>
     public static DefaultPipeline Create(IServiceProvider services)
@@ -78,7 +54,7 @@ internal sealed partial class DefaultPipeline : IPipeline
     {
         ArgumentNullException.ThrowIfNull(input);
         var (status, imported) = await ImportAsync(input, cancellationToken).ConfigureAwait(false);
-        return imported is null ? status : await _stages.RunAsync(imported, cancellationToken).ConfigureAwait(false);
+        return imported is null ? status : await stages.RunAsync(imported, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<JobStatus> SubmitAsync(PipelineInput input, CancellationToken cancellationToken)
@@ -87,9 +63,9 @@ internal sealed partial class DefaultPipeline : IPipeline
         var (status, imported) = await ImportAsync(input, cancellationToken).ConfigureAwait(false);
         if (imported is not null)
         {
-            // The job stays in _active while queued, so the lease keeps being refreshed and recovery leaves it alone.
-            _active.HoldQueued(status.JobId);
-            await _queue.EnqueueAsync(imported, CancellationToken.None).ConfigureAwait(false);
+            // The job stays in active while queued, so the lease keeps being refreshed and recovery leaves it alone.
+            active.HoldQueued(status.JobId);
+            await queue.EnqueueAsync(imported, CancellationToken.None).ConfigureAwait(false);
         }
 
         return status;
@@ -98,15 +74,15 @@ internal sealed partial class DefaultPipeline : IPipeline
     public async Task<JobStatus?> GetStatusAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        return await _jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<JobResult?> GetResultAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        var status = await _jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var status = await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
         return status?.State == JobState.JobComplete
-            ? await _results.FindAsync(jobId, cancellationToken).ConfigureAwait(false)
+            ? await results.FindAsync(jobId, cancellationToken).ConfigureAwait(false)
             : null;
     }
 
@@ -114,17 +90,17 @@ internal sealed partial class DefaultPipeline : IPipeline
         string jobId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        if (await _jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
+        if (await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
         {
             yield break;
         }
 
-        using var subscription = _notifier.Subscribe(jobId);
+        using var subscription = notifier.Subscribe(jobId);
         while (true)
         {
             // Take the wake-up task before reading, so an event appended in between is not missed.
             var wake = subscription.NextEvent;
-            var events = await _jobs.ReadEventsAsync(jobId, afterSequence, cancellationToken).ConfigureAwait(false);
+            var events = await jobs.ReadEventsAsync(jobId, afterSequence, cancellationToken).ConfigureAwait(false);
             foreach (var jobEvent in events)
             {
                 afterSequence = jobEvent.Sequence;
@@ -136,7 +112,7 @@ internal sealed partial class DefaultPipeline : IPipeline
             }
 
             using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(_options.EventPollInterval, _time, delayCancellation.Token);
+            var delay = Task.Delay(_options.EventPollInterval, time, delayCancellation.Token);
             await Task.WhenAny(wake, delay).ConfigureAwait(false);
             await delayCancellation.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
@@ -154,7 +130,7 @@ internal sealed partial class DefaultPipeline : IPipeline
             }
         }
 
-        var status = await _jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false)
+        var status = await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Job '{jobId}' was not found.");
         return status;
     }
@@ -162,6 +138,6 @@ internal sealed partial class DefaultPipeline : IPipeline
     public Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        return _active.CancelAsync(jobId);
+        return active.CancelAsync(jobId);
     }
 }

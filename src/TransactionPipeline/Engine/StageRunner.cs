@@ -84,6 +84,8 @@ internal sealed class StageRunner(
                 await stage.ProcessAsync(new ResultStageContext(result), token).ConfigureAwait(false);
             }
 
+            // A fenced write right before the save: a host that lost the lease stops here instead of writing results.
+            status = await writer.UpdateAsync(status with { UpdatedAt = writer.Now }, null, token).ConfigureAwait(false);
             await results.SaveAsync(result, token).ConfigureAwait(false);
             var now = writer.Now;
             return await writer.UpdateAsync(

@@ -7,18 +7,31 @@ namespace TransactionPipeline.Parsing;
 /// <summary>Reads <c>credit_model_config</c> and <c>aggregate_config</c>, rejecting what the pipeline would otherwise ignore.</summary>
 internal static class ConfigurationParser
 {
-    public static CreditModelConfig ParseCreditModel(ReadOnlySpan<byte> raw, long offset)
+    /// <summary>Parses a config that must be an object or <c>null</c>, and reads the object with <paramref name="read"/>.</summary>
+    /// <returns><paramref name="whenNull"/> for a JSON <c>null</c>, else what <paramref name="read"/> returns.</returns>
+    private static T ParseObject<T>(ReadOnlySpan<byte> raw, long offset, string root, T whenNull, Func<JsonElement, T> read)
     {
-        const string Root = "$.credit_model_config";
-        using var document = Parse(raw, offset, Root);
+        using var document = Parse(raw, offset, root);
         var element = document.RootElement;
         if (element.ValueKind == JsonValueKind.Null)
         {
-            return CreditModelConfig.Default;
+            return whenNull;
         }
 
-        RequireKind(element, JsonValueKind.Object, "an object", offset, Root);
-        var config = new CreditModelConfig { RawJson = Encoding.UTF8.GetString(raw) };
+        RequireKind(element, JsonValueKind.Object, "an object", offset, root);
+        return read(element);
+    }
+
+    public static CreditModelConfig ParseCreditModel(ReadOnlySpan<byte> raw, long offset)
+    {
+        var rawJson = Encoding.UTF8.GetString(raw);
+        return ParseObject(raw, offset, "$.credit_model_config", CreditModelConfig.Default, element => ReadCreditModel(element, rawJson, offset));
+    }
+
+    private static CreditModelConfig ReadCreditModel(JsonElement element, string rawJson, long offset)
+    {
+        const string Root = "$.credit_model_config";
+        var config = new CreditModelConfig { RawJson = rawJson };
         foreach (var property in element.EnumerateObject())
         {
             var path = $"{Root}.{property.Name}";
@@ -52,17 +65,12 @@ internal static class ConfigurationParser
         return config;
     }
 
-    public static AggregateConfig ParseAggregate(ReadOnlySpan<byte> raw, long offset)
+    public static AggregateConfig ParseAggregate(ReadOnlySpan<byte> raw, long offset) =>
+        ParseObject(raw, offset, "$.aggregate_config", AggregateConfig.Default, element => ReadAggregate(element, offset));
+
+    private static AggregateConfig ReadAggregate(JsonElement element, long offset)
     {
         const string Root = "$.aggregate_config";
-        using var document = Parse(raw, offset, Root);
-        var element = document.RootElement;
-        if (element.ValueKind == JsonValueKind.Null)
-        {
-            return AggregateConfig.Default;
-        }
-
-        RequireKind(element, JsonValueKind.Object, "an object", offset, Root);
         var config = AggregateConfig.Default;
         DateOnly? asOf = null;
         JsonElement? range = null;
