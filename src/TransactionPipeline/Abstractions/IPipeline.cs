@@ -13,44 +13,44 @@ public interface IPipeline
     /// <param name="cancellationToken">Cancels the job, which then ends <see cref="JobState.Failed"/>.</param>
     /// <returns>The job in its terminal state. Invalid input gives a failed job, not an exception.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is <see langword="null"/>.</exception>
-    Task<JobStatus> RunAsync(PipelineInput input, CancellationToken cancellationToken);
+    Task<JobStatus> RunAsync(PipelineInput input, CancellationToken cancellationToken = default);
 
     /// <summary>Imports a job's input and queues its remaining stages for the background worker.</summary>
     /// <param name="input">The input.</param>
     /// <param name="cancellationToken">Cancels the import, which then ends the job <see cref="JobState.Failed"/>.</param>
     /// <returns>The job after import: <see cref="JobState.InProgress"/>, or <see cref="JobState.Failed"/> with its error.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="input"/> is <see langword="null"/>.</exception>
-    Task<JobStatus> SubmitAsync(PipelineInput input, CancellationToken cancellationToken);
+    Task<JobStatus> SubmitAsync(PipelineInput input, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a job's status.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The job, or <see langword="null"/> when there is no such job.</returns>
-    Task<JobStatus?> GetStatusAsync(string jobId, CancellationToken cancellationToken);
+    Task<JobStatus?> GetStatusAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Reads a completed job's results.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The results, or <see langword="null"/> unless the job is <see cref="JobState.JobComplete"/>.</returns>
-    Task<JobResult?> GetResultAsync(string jobId, CancellationToken cancellationToken);
+    Task<JobResult?> GetResultAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Streams a job's events from the start (or after <paramref name="afterSequence"/>) until its terminal event.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="afterSequence">The last sequence already seen; 0 replays the whole stream.</param>
     /// <param name="cancellationToken">Stops the stream.</param>
     /// <returns>The events; the stream ends after <c>JOB_COMPLETE</c> or <c>FAILED</c>, and is empty for an unknown job.</returns>
-    IAsyncEnumerable<JobEvent> WatchAsync(string jobId, long afterSequence, CancellationToken cancellationToken);
+    IAsyncEnumerable<JobEvent> WatchAsync(string jobId, long afterSequence, CancellationToken cancellationToken = default);
 
     /// <summary>Waits until a job is complete or failed.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Stops waiting; the job goes on.</param>
     /// <returns>The job in its terminal state.</returns>
     /// <exception cref="KeyNotFoundException">There is no such job.</exception>
-    Task<JobStatus> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken);
+    Task<JobStatus> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels a job that this instance is running or has queued.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns><see langword="true"/> when the job was running here and is now cancelling.</returns>
-    Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken);
+    Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken = default);
 }

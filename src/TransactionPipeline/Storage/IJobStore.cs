@@ -24,9 +24,13 @@ public interface IJobStore
     ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken);
 
     /// <summary>Replaces a job's state, stage, progress and error, and appends an event when one is given.</summary>
-    /// <param name="update">The new snapshot and the optional event type.</param>
+    /// <param name="update">The new snapshot, the owner making it and the optional event type.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The appended event, or <see langword="null"/> when the update carried none.</returns>
+    /// <exception cref="JobLeaseLostException">
+    /// The job is owned by another instance than <see cref="JobUpdate.OwnerId"/>: nothing was written. The check and the
+    /// write are atomic, and the update never changes the owner (only <see cref="TryClaimAsync"/> does).
+    /// </exception>
     /// <exception cref="InvalidOperationException">The job does not exist, or is already terminal.</exception>
     ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken);
 
@@ -70,7 +74,7 @@ public sealed record JobCreateRequest(string OwnerId, DateTimeOffset CreatedAt, 
 
 /// <summary>The input of <see cref="IJobStore.UpdateAsync"/>.</summary>
 /// <param name="Status">The job's new snapshot; its <see cref="JobStatus.UpdatedAt"/> refreshes the owner's lease.</param>
-/// <param name="OwnerId">The owner making the update.</param>
+/// <param name="OwnerId">The owner making the update; the store refuses it unless this is the job's current owner.</param>
 /// <param name="EventType">The event to append with the update, or <see langword="null"/>.</param>
 public sealed record JobUpdate(JobStatus Status, string OwnerId, string? EventType = null);
 
