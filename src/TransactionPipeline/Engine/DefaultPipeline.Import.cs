@@ -18,6 +18,7 @@ internal sealed partial class DefaultPipeline
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         active.Hold(status.JobId, cancellation);
+        var handedOver = false;
         try
         {
             status = await writer.UpdateAsync(
@@ -42,6 +43,10 @@ internal sealed partial class DefaultPipeline
                 JobEventTypes.ImportCompleted,
                 cancellationToken).ConfigureAwait(false);
             input.Progress?.Report(status);
+            // Hand the job over still held, with a source of its own (this one is disposed on return): released in
+            // between, recovery on this host would see an unfinished job nobody holds, claim it and queue it a second time.
+            active.Hold(status.JobId, new CancellationTokenSource());
+            handedOver = true;
             return (status, new QueuedJob(status, configuration, totals));
         }
         catch (Exception ex)
@@ -50,7 +55,10 @@ internal sealed partial class DefaultPipeline
         }
         finally
         {
-            active.Release(status.JobId, dispose: false);
+            if (!handedOver)
+            {
+                active.Release(status.JobId, dispose: false);
+            }
         }
     }
 

@@ -53,6 +53,16 @@ internal sealed class JobWriter(
         {
             return await LeaseLostAsync(status, ex).ConfigureAwait(false);
         }
+        catch (InvalidOperationException)
+        {
+            // The job ended meanwhile (completed as the cancel came in): it keeps its state, rows and results.
+            if (await FindTerminalAsync(status.JobId).ConfigureAwait(false) is { } ended)
+            {
+                return ended;
+            }
+
+            throw;
+        }
 
         try
         {
@@ -77,6 +87,9 @@ internal sealed class JobWriter(
         PipelineLog.JobFailed(logger, status.JobId, error.Kind, error.Message);
         return failed;
     }
+
+    private async Task<JobStatus?> FindTerminalAsync(string jobId) =>
+        await jobs.FindAsync(jobId, CancellationToken.None).ConfigureAwait(false) is { IsTerminal: true } ended ? ended : null;
 
     /// <summary>Stops writing for a job another instance took over, and answers the job as the store has it.</summary>
     public async Task<JobStatus> LeaseLostAsync(JobStatus status, JobLeaseLostException exception)
