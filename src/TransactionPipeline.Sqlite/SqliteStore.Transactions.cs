@@ -20,8 +20,8 @@ internal sealed partial class SqliteStore
 
     private static readonly string WideInsertSql = BuildInsertSql(RowsPerStatement);
 
-    /// <summary>The longest description in UTF-8 the fast path encodes in place: 255 UTF-16 characters of up to 3 bytes.</summary>
-    private const int MaxDescriptionBytes = 255 * 3;
+    /// <summary>The longest description in UTF-8 the fast path encodes in place: the most UTF-16 characters, of up to 3 bytes each.</summary>
+    private const int MaxDescriptionBytes = TransactionLimits.MaxDescriptionLength * 3;
 
     /// <summary>The most job keys kept in memory; past it the cache starts again, which costs one look-up per job.</summary>
     internal const int MaxCachedJobKeys = 1_024;
@@ -200,7 +200,7 @@ internal sealed partial class SqliteStore
     private static void Bind(sqlite3 database, sqlite3_stmt statement, int first, in TransactionRecord row, long id, byte[] buffer)
     {
         var description = row.Description;
-        var bytes = description.Length <= 255 ? buffer : new byte[Encoding.UTF8.GetByteCount(description)];
+        var bytes = description.Length <= TransactionLimits.MaxDescriptionLength ? buffer : new byte[Encoding.UTF8.GetByteCount(description)];
         var text = bytes.AsSpan(0, Encoding.UTF8.GetBytes(description, bytes));
         var cents = ToCents(row.Amount);
         var revenue = row.IsRevenue ? 1L : 0L;

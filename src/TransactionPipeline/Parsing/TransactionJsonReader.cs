@@ -17,8 +17,8 @@ namespace TransactionPipeline.Parsing;
 /// </remarks>
 internal sealed partial class TransactionJsonReader
 {
-    private const int MaxAmountIntegerDigits = 13;
-    private const int MaxDescriptionLength = 255;
+    private const int MaxAmountIntegerDigits = TransactionLimits.MaxAmountIntegerDigits;
+    private const int MaxDescriptionLength = TransactionLimits.MaxDescriptionLength;
     private static readonly decimal AmountLimit = 10_000_000_000_000m;
 
     private readonly Stream _input;
