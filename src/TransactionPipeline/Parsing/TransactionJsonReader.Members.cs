@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -222,12 +223,15 @@ internal sealed partial class TransactionJsonReader
             throw ItemError($"\"amount\" {Raw(ref reader)} is out of range: at most {MaxAmountIntegerDigits} digits before the decimal point", _bufferOffset + reader.TokenStartIndex, Field.Amount);
         }
 
-        if (decimal.Abs(amount) >= AmountLimit)
+        // Judged on the number as written: the decimal above is rounded to 29 significant digits.
+        ReadOnlySpan<byte> text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        JsonNumberDigits.Count(text, out var integerDigits, out var fractionDigits);
+        if (integerDigits > MaxAmountIntegerDigits)
         {
             throw ItemError($"\"amount\" {Raw(ref reader)} has more than {MaxAmountIntegerDigits} digits before the decimal point (15 digits in all, 2 after the point)", _bufferOffset + reader.TokenStartIndex, Field.Amount);
         }
 
-        if (amount.Scale > 2 && decimal.Round(amount, 2) != amount)
+        if (fractionDigits > TransactionLimits.MaxAmountDecimals)
         {
             throw ItemError($"\"amount\" {Raw(ref reader)} has more than 2 decimal places", _bufferOffset + reader.TokenStartIndex, Field.Amount);
         }

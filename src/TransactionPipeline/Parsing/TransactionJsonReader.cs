@@ -19,7 +19,6 @@ internal sealed partial class TransactionJsonReader
 {
     private const int MaxAmountIntegerDigits = TransactionLimits.MaxAmountIntegerDigits;
     private const int MaxDescriptionLength = TransactionLimits.MaxDescriptionLength;
-    private static readonly decimal AmountLimit = 10_000_000_000_000m;
 
     private readonly Stream _input;
     private readonly int _initialBufferSize;

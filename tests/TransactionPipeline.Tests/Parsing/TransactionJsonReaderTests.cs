@@ -234,6 +234,10 @@ public sealed class TransactionJsonReaderTests
         { TestData.Item("12345678901234.00", "2024-01-15", true), "more than 13 digits", 1, "$.data[1].amount" },
         { TestData.Item("1.234", "2024-01-15", true), "more than 2 decimal places", 1, "$.data[1].amount" },
         { TestData.Item("1e400", "2024-01-15", true), "out of range", 1, "$.data[1].amount" },
+        { TestData.Item("1.000000000000000000000000000001", "2024-01-15", true), "more than 2 decimal places", 1, "$.data[1].amount" },
+        { TestData.Item("1e-30", "2024-01-15", true), "more than 2 decimal places", 1, "$.data[1].amount" },
+        { TestData.Item("0." + new string('3', 10_000), "2024-01-15", true), "more than 2 decimal places", 1, "$.data[1].amount" },
+        { TestData.Item("1.5e13", "2024-01-15", true), "more than 13 digits", 1, "$.data[1].amount" },
         { TestData.Item("1", "2024-02-30", true), "not a valid date", 1, "$.data[1].date" },
         { TestData.Item("1", "15/01/2024", true), "not a valid date", 1, "$.data[1].date" },
         { TestData.Item("1", "2024-1-5", true), "not a valid date", 1, "$.data[1].date" },
@@ -245,6 +249,17 @@ public sealed class TransactionJsonReaderTests
         { "42", "must be an object", 1, "$.data[1]" },
         { TestData.Item("1", "2024-01-01", true, new string('x', 256)), "at most 255", 1, "$.data[1].description" },
     };
+
+    [Fact]
+    public async Task ReadAsync_AmountsWhoseExactValueFits_AreKeptExactly()
+    {
+        var amounts = new[] { "1.10000000000000000000000000000000000", "12.5e1", "1.005e1", "100e-2", "0.0e99", "-9999999999999.990000", "25E-1" };
+        var body = TestData.Body(amounts.Select((a, i) => TestData.Item(a, "2024-01-01", true, $"item {i}")));
+
+        var (rows, _) = await ReadAsync(body);
+
+        rows.Select(r => r.Amount).Should().Equal(1.10m, 125m, 10.05m, 1m, 0m, -9999999999999.99m, 2.5m);
+    }
 
     [Theory]
     [MemberData(nameof(BadItems))]
