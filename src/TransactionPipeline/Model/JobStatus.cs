@@ -32,83 +32,29 @@ public sealed record JobStatus
 }
 
 /// <summary>How far a job has got.</summary>
-/// <remarks>
-/// A field added later arrives as an init property, so existing callers keep compiling. The constructor's parameters keep
-/// the properties' names, as the positional form had them, so calls with named arguments keep compiling too.
-/// </remarks>
-public sealed record JobProgress
+/// <param name="TransactionsImported">Transactions read, validated and stored.</param>
+/// <param name="BytesRead">Bytes of input consumed.</param>
+/// <param name="BytesTotal">The input's length when it was known up front.</param>
+/// <param name="AggregatesCreated">Daily aggregates computed.</param>
+/// <param name="OffersGenerated">Offers generated.</param>
+public sealed record JobProgress(
+    long TransactionsImported,
+    long BytesRead,
+    long? BytesTotal,
+    int AggregatesCreated,
+    int OffersGenerated)
 {
-    /// <summary>Initializes a new instance with every field.</summary>
-    /// <param name="TransactionsImported">Transactions read, validated and stored.</param>
-    /// <param name="BytesRead">Bytes of input consumed.</param>
-    /// <param name="BytesTotal">The input's length when it was known up front.</param>
-    /// <param name="AggregatesCreated">Daily aggregates computed.</param>
-    /// <param name="OffersGenerated">Offers generated.</param>
-    public JobProgress(long TransactionsImported, long BytesRead, long? BytesTotal, int AggregatesCreated, int OffersGenerated)
-    {
-        this.TransactionsImported = TransactionsImported;
-        this.BytesRead = BytesRead;
-        this.BytesTotal = BytesTotal;
-        this.AggregatesCreated = AggregatesCreated;
-        this.OffersGenerated = OffersGenerated;
-    }
-
-    /// <summary>Gets transactions read, validated and stored.</summary>
-    public long TransactionsImported { get; init; }
-
-    /// <summary>Gets bytes of input consumed.</summary>
-    public long BytesRead { get; init; }
-
-    /// <summary>Gets the input's length when it was known up front.</summary>
-    public long? BytesTotal { get; init; }
-
-    /// <summary>Gets daily aggregates computed.</summary>
-    public int AggregatesCreated { get; init; }
-
-    /// <summary>Gets offers generated.</summary>
-    public int OffersGenerated { get; init; }
-
     /// <summary>Gets the progress of a job that has not started.</summary>
     public static JobProgress None { get; } = new(0, 0, null, 0, 0);
 }
 
 /// <summary>What made a job fail, and where.</summary>
-/// <remarks>
-/// A field added later arrives as an init property, so existing callers keep compiling. The constructor's parameters keep
-/// the properties' names, as the positional form had them, so calls with named arguments keep compiling too.
-/// </remarks>
-public sealed record JobError
-{
-    /// <summary>Initializes a new instance with every field.</summary>
-    /// <param name="Kind">The kind of failure.</param>
-    /// <param name="Message">A sentence that says what is wrong.</param>
-    /// <param name="ItemIndex">The zero-based index in <c>data</c> of the offending transaction, when there is one.</param>
-    /// <param name="ByteOffset">The byte offset in the input where the problem was found, when the input was the cause.</param>
-    /// <param name="Path">The JSON path of the offending value, for example <c>$.data[12].amount</c>.</param>
-    public JobError(JobErrorKind Kind, string Message, long? ItemIndex = null, long? ByteOffset = null, string? Path = null)
-    {
-        this.Kind = Kind;
-        this.Message = Message;
-        this.ItemIndex = ItemIndex;
-        this.ByteOffset = ByteOffset;
-        this.Path = Path;
-    }
-
-    /// <summary>Gets the kind of failure.</summary>
-    public JobErrorKind Kind { get; init; }
-
-    /// <summary>Gets a sentence that says what is wrong.</summary>
-    public string Message { get; init; }
-
-    /// <summary>Gets the zero-based index in <c>data</c> of the offending transaction, when there is one.</summary>
-    public long? ItemIndex { get; init; }
-
-    /// <summary>Gets the byte offset in the input where the problem was found, when the input was the cause.</summary>
-    public long? ByteOffset { get; init; }
-
-    /// <summary>Gets the JSON path of the offending value, for example <c>$.data[12].amount</c>.</summary>
-    public string? Path { get; init; }
-}
+/// <param name="Kind">The kind of failure.</param>
+/// <param name="Message">A sentence that says what is wrong.</param>
+/// <param name="ItemIndex">The zero-based index in <c>data</c> of the offending transaction, when there is one.</param>
+/// <param name="ByteOffset">The byte offset in the input where the problem was found, when the input was the cause.</param>
+/// <param name="Path">The JSON path of the offending value, for example <c>$.data[12].amount</c>.</param>
+public sealed record JobError(JobErrorKind Kind, string Message, long? ItemIndex = null, long? ByteOffset = null, string? Path = null);
 
 /// <summary>The kinds of job failure.</summary>
 public enum JobErrorKind
