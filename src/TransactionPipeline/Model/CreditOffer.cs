@@ -8,6 +8,7 @@ namespace TransactionPipeline;
 /// <param name="CreditScore">The score the offer was derived from.</param>
 /// <param name="RiskLevel">The risk band the offer was derived from.</param>
 /// <param name="TransactionCount">How many transactions the date aggregated.</param>
+/// <remarks>A new field arrives as an init property in the body, never as a positional parameter, so no caller breaks.</remarks>
 public sealed record CreditOffer(
     DateOnly Date,
     string OfferType,

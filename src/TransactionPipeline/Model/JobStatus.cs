@@ -37,6 +37,7 @@ public sealed record JobStatus
 /// <param name="BytesTotal">The input's length when it was known up front.</param>
 /// <param name="AggregatesCreated">Daily aggregates computed.</param>
 /// <param name="OffersGenerated">Offers generated.</param>
+/// <remarks>A new field arrives as an init property in the body, never as a positional parameter, so no caller breaks.</remarks>
 public sealed record JobProgress(
     long TransactionsImported,
     long BytesRead,
@@ -54,6 +55,7 @@ public sealed record JobProgress(
 /// <param name="ItemIndex">The zero-based index in <c>data</c> of the offending transaction, when there is one.</param>
 /// <param name="ByteOffset">The byte offset in the input where the problem was found, when the input was the cause.</param>
 /// <param name="Path">The JSON path of the offending value, for example <c>$.data[12].amount</c>.</param>
+/// <remarks>A new field arrives as an init property in the body, never as a positional parameter, so no caller breaks.</remarks>
 public sealed record JobError(JobErrorKind Kind, string Message, long? ItemIndex = null, long? ByteOffset = null, string? Path = null);
 
 /// <summary>The kinds of job failure.</summary>

@@ -5,4 +5,5 @@ namespace TransactionPipeline;
 /// <param name="Date">The day the transaction belongs to.</param>
 /// <param name="IsRevenue"><see langword="true"/> when the transaction counts as revenue.</param>
 /// <param name="Description">A free text of at most 255 characters.</param>
+/// <remarks>A new field arrives as an init property in the body, never as a positional parameter, so no caller breaks.</remarks>
 public readonly record struct TransactionRecord(decimal Amount, DateOnly Date, bool IsRevenue, string Description);
