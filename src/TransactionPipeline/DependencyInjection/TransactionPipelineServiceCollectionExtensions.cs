@@ -49,7 +49,7 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<ActiveJobs>();
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton(sp => Create<JobWriter>(sp));
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<StageRunner>(sp));
+        services.TryAddSingleton(sp => Create<StageRunner>(sp));
         services.TryAddSingleton(sp => Create<RecoveryLoop>(sp));
         services.TryAddSingleton<IPipelineWorker>(sp => Create<JobWorker>(sp));
         services.TryAddSingleton<IPipeline>(DefaultPipeline.Create);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TransactionPipeline.Jobs;
 using TransactionPipeline.Worker;
 
@@ -16,11 +17,20 @@ internal sealed class StageRunner(
     IOfferStrategy offerStrategy,
     IEnumerable<IResultStage> resultStages,
     JobWriter writer,
-    ActiveJobs active)
+    ActiveJobs active,
+    ILogger<StageRunner> logger)
 {
     private readonly IResultStage[] _resultStages = resultStages.ToArray();
 
-    public async Task<JobStatus> RunAsync(QueuedJob job, CancellationToken cancellationToken)
+    /// <summary>Runs the stages of <paramref name="job"/>.</summary>
+    /// <param name="job">The imported job.</param>
+    /// <param name="cancellationToken">The caller's token, or the worker's stopping token.</param>
+    /// <param name="resumeWhenStopped">
+    /// Whether <paramref name="cancellationToken"/> is a host stopping: the job is then left unfinished, its rows stored,
+    /// for the next owner to resume once the lease lapses, instead of failing as cancelled.
+    /// </param>
+    /// <returns>The job as the run left it.</returns>
+    public async Task<JobStatus> RunAsync(QueuedJob job, CancellationToken cancellationToken, bool resumeWhenStopped = false)
     {
         var status = job.Status;
         var cancellation = active.Get(status.JobId);
@@ -96,6 +106,11 @@ internal sealed class StageRunner(
         catch (JobLeaseLostException ex)
         {
             return await writer.LeaseLostAsync(status, ex).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (resumeWhenStopped && cancellationToken.IsCancellationRequested)
+        {
+            PipelineLog.LeftForResume(logger, status.JobId, status.Stage);
+            return status;
         }
         catch (Exception ex)
         {

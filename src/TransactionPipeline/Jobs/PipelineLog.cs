@@ -20,6 +20,9 @@ internal static partial class PipelineLog
     [LoggerMessage(104, LogLevel.Information, "Job {JobId} taken over from a silent owner at stage {Stage}.")]
     public static partial void JobTakenOver(ILogger logger, string jobId, PipelineStage stage);
 
+    [LoggerMessage(105, LogLevel.Information, "Job {JobId} left unfinished at stage {Stage} as the host stops; the next owner resumes it from its stored rows.")]
+    public static partial void LeftForResume(ILogger logger, string jobId, PipelineStage stage);
+
     [LoggerMessage(200, LogLevel.Error, "The worker's {Loop} failed and retries in {Delay}.")]
     public static partial void LoopFailed(ILogger logger, string loop, TimeSpan delay, Exception exception);
 

@@ -38,7 +38,7 @@ internal sealed class JobWorker(
         {
             try
             {
-                await stages.RunAsync(job, stoppingToken).ConfigureAwait(false);
+                await stages.RunAsync(job, stoppingToken, resumeWhenStopped: true).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

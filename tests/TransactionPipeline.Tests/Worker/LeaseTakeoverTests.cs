@@ -65,6 +65,40 @@ public sealed class LeaseTakeoverTests
         (await CountRowsAsync(store, jobId)).Should().Be(30);
     }
 
+    [Fact]
+    public async Task ProcessJobsAsync_HostStopsWhileAJobRuns_TheJobStaysUnfinishedAndTheNextHostCompletesIt()
+    {
+        var store = new InMemoryStore();
+        var gate = new GatedCreditModel(honourCancellation: true);
+        string jobId;
+        await using (var stopping = CreateGatedHost(store, gate))
+        {
+            var submitted = await stopping.GetRequiredService<IPipeline>()
+                .SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(30, days: 3))));
+            using var stop = new CancellationTokenSource();
+            var worker = stopping.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token);
+            jobId = await gate.Entered.WaitAsync(Patience);
+            jobId.Should().Be(submitted.JobId);
+
+            await stop.CancelAsync();
+            await worker.WaitAsync(Patience);
+        }
+
+        var left = await store.FindAsync(jobId, default);
+        left!.IsTerminal.Should().BeFalse("a host that stops leaves its jobs for the next one instead of failing them");
+        (await store.ReadEventsAsync(jobId, 0, default)).Select(e => e.EventType).Should().NotContain(JobEventTypes.Failed);
+
+        await using var next = WorkerFaultTests.CreateHost(store);
+        using var stopNext = new CancellationTokenSource();
+        var nextWorker = next.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stopNext.Token);
+        var done = await next.GetRequiredService<IPipeline>().WaitForCompletionAsync(jobId).WaitAsync(Patience);
+        await stopNext.CancelAsync();
+        await nextWorker.WaitAsync(Patience);
+
+        done.State.Should().Be(JobState.JobComplete, done.Error?.Message);
+        (await next.GetRequiredService<IPipeline>().GetResultAsync(jobId))!.Offers.Should().HaveCount(3);
+    }
+
     private static ServiceProvider CreateGatedHost(InMemoryStore store, GatedCreditModel gate)
     {
         var services = new ServiceCollection();
