@@ -31,6 +31,29 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task Register_ManyJobsDelivered_TheRegistryKeepsNoFinishedRegistration()
+    {
+        await using var server = await PipelineServer.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var registry = server.Services.GetRequiredService<WebhookRegistry>();
+
+        for (var i = 0; i < 20; i++)
+        {
+            var jobId = await server.SubmitSampleAsync();
+            await RegisterAsync(server, jobId, receiver.Url, "JOB_COMPLETE");
+            JsonDocument.Parse((await receiver.NextAsync()).Body).RootElement.GetProperty("job_id").GetString().Should().Be(jobId);
+        }
+
+        using var timeout = new CancellationTokenSource(PipelineServer.Timeout);
+        while (registry.Count > 0 && !timeout.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        registry.Count.Should().Be(0, "a registration whose delivery finished is not kept in memory");
+    }
+
+    [Fact]
     public async Task Register_ReceiverFailsTwice_IsRetriedUntilDelivered()
     {
         await using var server = await PipelineServer.StartAsync();
