@@ -45,7 +45,8 @@ internal sealed partial class SqliteStore
 
         // One short transaction per batch: the write lock is held for one batch only, never for a whole import.
         using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var (first, last) = KeyRange(await GetJobKeyAsync(connection, transaction, jobId, cancellationToken).ConfigureAwait(false));
+        var key = await GetJobKeyAsync(connection, transaction, jobId, cancellationToken).ConfigureAwait(false);
+        var (first, last) = KeyRange(key);
         long lastId;
         using (var max = CreateCommand(
             connection, transaction, "SELECT COALESCE(MAX(id), @first - 1) FROM transaction_rows WHERE id BETWEEN @first AND @last;", ("@first", first), ("@last", last)))
@@ -61,6 +62,9 @@ internal sealed partial class SqliteStore
         cancellationToken.ThrowIfCancellationRequested();
         InsertRows(connection.Handle!, batch.Items.Span, lastId + 1);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Cached only once committed: a key of a rolled-back first batch may be handed to another job.
+        CacheJobKey(jobId, key);
     }
 
     public async IAsyncEnumerable<TransactionRecord> ReadAsync(
@@ -134,9 +138,7 @@ internal sealed partial class SqliteStore
             cancellationToken,
             ("@job_id", jobId)).ConfigureAwait(false);
         using var find = CreateCommand(connection, transaction, "SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", ("@job_id", jobId));
-        var key = (long)(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        CacheJobKey(jobId, key);
-        return key;
+        return (long)(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private void CacheJobKey(string jobId, long key)

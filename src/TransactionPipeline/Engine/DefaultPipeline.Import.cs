@@ -45,7 +45,14 @@ internal sealed partial class DefaultPipeline
             input.Progress?.Report(status);
             // Hand the job over still held, with a source of its own (this one is disposed on return): released in
             // between, recovery on this host would see an unfinished job nobody holds, claim it and queue it a second time.
-            active.Hold(status.JobId, new CancellationTokenSource());
+            var next = new CancellationTokenSource();
+            active.Hold(status.JobId, next);
+            if (cancellation.IsCancellationRequested)
+            {
+                // A cancel that came in while the import finished must not be lost with the source it cancelled.
+                await next.CancelAsync().ConfigureAwait(false);
+            }
+
             handedOver = true;
             return (status, new QueuedJob(status, configuration, totals));
         }

@@ -8,13 +8,12 @@ namespace TransactionPipeline.Worker;
 /// <summary>Runs <see cref="TransactionPipelineOptions.MaxConcurrentJobs"/> queue runners and the recovery loop until stopped.</summary>
 /// <remarks>
 /// A runner survives any job: an exception that escapes a job's run (its store failed even on the failure path) is logged,
-/// the job is released, and recovery claims it again on a later tick. Only the stopping token ends a runner.
+/// and recovery claims the job again on a later tick. Only the stopping token ends a runner.
 /// </remarks>
 internal sealed class JobWorker(
     IOptions<TransactionPipelineOptions> options,
     JobQueue queue,
     StageRunner stages,
-    ActiveJobs active,
     RecoveryLoop recovery,
     ILogger<JobWorker> logger) : IPipelineWorker
 {
@@ -38,7 +37,8 @@ internal sealed class JobWorker(
         {
             try
             {
-                await stages.RunAsync(job, stoppingToken, resumeWhenStopped: true).ConfigureAwait(false);
+                // Only a job whose rows are stored can be resumed by the next owner; an aggregate-only one fails as cancelled.
+                await stages.RunAsync(job, stoppingToken, resumeWhenStopped: options.Value.StoreTransactions).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -46,7 +46,7 @@ internal sealed class JobWorker(
             }
             catch (Exception ex)
             {
-                active.Release(job.Status.JobId, dispose: true);
+                // The stage runner released the job already; releasing again could drop a copy recovery has re-queued.
                 PipelineLog.JobRunFailed(logger, job.Status.JobId, ex);
             }
         }

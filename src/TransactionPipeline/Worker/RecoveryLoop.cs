@@ -10,7 +10,7 @@ namespace TransactionPipeline.Worker;
 /// </summary>
 /// <remarks>
 /// A failing tick (the store is down) is logged and retried after a pause that doubles up to
-/// <see cref="MaxBackoff"/>; a failing job is logged and retried on the next tick. The loop ends only when the worker stops.
+/// <see cref="MaxBackoff"/> or a third of the lease, whichever is shorter; a failing job is logged and retried on the next tick. The loop ends only when the worker stops.
 /// </remarks>
 internal sealed class RecoveryLoop(
     IOptions<TransactionPipelineOptions> options,
@@ -44,7 +44,8 @@ internal sealed class RecoveryLoop(
             catch (Exception ex)
             {
                 failures++;
-                delay = Backoff(_options.RecoveryInterval, failures);
+                // Never pause past a third of the lease: a live host must refresh its leases before they lapse.
+                delay = Backoff(_options.RecoveryInterval, failures, _options.JobLeaseTimeout / 3);
                 PipelineLog.LoopFailed(logger, "recovery", delay, ex);
             }
 
@@ -60,9 +61,14 @@ internal sealed class RecoveryLoop(
     }
 
     /// <summary>The pause after <paramref name="failures"/> failed ticks in a row: the interval, doubled per failure, capped.</summary>
-    internal static TimeSpan Backoff(TimeSpan interval, int failures)
+    internal static TimeSpan Backoff(TimeSpan interval, int failures, TimeSpan? leaseCap = null)
     {
         var cap = interval > MaxBackoff ? interval : MaxBackoff;
+        if (leaseCap is { } lease && lease < cap)
+        {
+            cap = lease > interval ? lease : interval;
+        }
+
         var factor = Math.Pow(2, Math.Min(failures, 20));
         return TimeSpan.FromTicks((long)Math.Min(interval.Ticks * factor, cap.Ticks));
     }

@@ -104,6 +104,8 @@ public sealed class WorkerFaultTests
         delays.Should().Equal(
             TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         RecoveryLoop.Backoff(TimeSpan.FromMinutes(2), 3).Should().Be(TimeSpan.FromMinutes(2), "an interval longer than the cap is kept");
+        RecoveryLoop.Backoff(interval, 5, TimeSpan.FromSeconds(10)).Should().Be(TimeSpan.FromSeconds(10), "a live host refreshes its leases before they lapse");
+        RecoveryLoop.Backoff(interval, 5, TimeSpan.FromSeconds(1)).Should().Be(interval, "the interval itself is never shortened");
     }
 
     internal static ServiceProvider CreateHost<TStore>(TStore store, Action<TransactionPipelineOptions>? configure = null)
