@@ -29,9 +29,6 @@ internal sealed partial class DefaultPipeline(
     private readonly TransactionPipelineOptions _options = options.Value;
     private readonly ITransactionStage[] _transactionStages = transactionStages.ToArray();
 
-    /// <summary>Gets the id this instance writes as the owner of the jobs it runs.</summary>
-    public string InstanceId => writer.InstanceId;
-
     /// <summary>Creates the pipeline, or says which call is missing when no store was registered.</summary>
     public static DefaultPipeline Create(IServiceProvider services)
     {

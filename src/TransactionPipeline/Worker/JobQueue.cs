@@ -8,8 +8,6 @@ internal sealed class JobQueue
     private readonly Channel<QueuedJob> _channel =
         Channel.CreateBounded<QueuedJob>(new BoundedChannelOptions(1_024) { FullMode = BoundedChannelFullMode.Wait });
 
-    public int Count => _channel.Reader.Count;
-
     public ChannelReader<QueuedJob> Reader => _channel.Reader;
 
     public ValueTask EnqueueAsync(QueuedJob job, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(job, cancellationToken);
