@@ -89,12 +89,18 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         await store.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
 
         var tables = await _database.ScalarAsync<string[]>(
-            $"SELECT array_agg(table_name::text ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '{_database.Schema}';");
+            $"SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables WHERE schemaname = '{_database.Schema}';");
         tables.Should().Equal(
             "aggregates", "assessments", "job_events", "job_id_counters", "jobs", "offers", "results", "transaction_jobs", "transaction_rows", "webhooks");
-        // Only this test's schema: reading every schema's index definitions races with other tests dropping theirs.
+        // The catalog tables only: pg_indexes calls pg_get_indexdef, which the planner may run on other schemas' indexes
+        // before the schema filter, and fails when a test running alongside drops its schema at that moment.
         (await _database.ScalarAsync<long>(
-                $"SELECT count(*) FROM pg_indexes WHERE schemaname = '{_database.Schema}' AND indexname = 'ix_transaction_rows_job' AND indexdef LIKE '%USING brin%';"))
+                $"""
+                 SELECT count(*) FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_am a ON a.oid = c.relam
+                 WHERE n.nspname = '{_database.Schema}' AND c.relname = 'ix_transaction_rows_job' AND a.amname = 'brin';
+                 """))
             .Should().BeGreaterThan(0);
     }
 
