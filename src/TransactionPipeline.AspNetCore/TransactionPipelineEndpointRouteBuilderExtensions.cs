@@ -25,7 +25,7 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
         {
             throw new InvalidOperationException(
                 "MapTransactionPipeline() needs the adapter's services: call "
-                + "services.AddTransactionPipeline().UseSqlite(...).AddHttpAdapter() (or UseInMemoryStorage() for tests) first.");
+                + "services.AddTransactionPipeline().UseSqlite(...).AddHttpAdapter() (or UseInMemoryStorage() from TransactionPipeline.Testing in tests) first.");
         }
         var api = endpoints.MapGroup("/api").WithTags("Transaction pipeline");
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
-using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+using static TransactionPipeline.Testing.Conformance.StoreTestData;
 
 namespace TransactionPipeline.PostgreSql.Tests;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+using static TransactionPipeline.Testing.Conformance.StoreTestData;
 
 namespace TransactionPipeline.PostgreSql.Tests;
 

@@ -1,1 +1,1 @@
-global using TransactionPipeline.Storage.ConformanceTests;
+global using TransactionPipeline.Testing.Conformance;

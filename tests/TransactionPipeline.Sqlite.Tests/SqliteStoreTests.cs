@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
-using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+using static TransactionPipeline.Testing.Conformance.StoreTestData;
 
 namespace TransactionPipeline.Sqlite.Tests;
 

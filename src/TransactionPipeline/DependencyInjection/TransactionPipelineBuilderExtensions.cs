@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TransactionPipeline.Storage;
 
 namespace TransactionPipeline;
 
@@ -57,19 +56,6 @@ public static class TransactionPipelineBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IResultStage, TStage>());
-        return builder;
-    }
-
-    /// <summary>Keeps jobs, transactions and results in memory, for tests and demos: nothing survives a restart.</summary>
-    /// <param name="builder">The pipeline builder.</param>
-    /// <returns>The same builder.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    public static ITransactionPipelineBuilder UseInMemoryStorage(this ITransactionPipelineBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.RemoveAll<InMemoryStore>();
-        builder.Services.AddSingleton<InMemoryStore>();
-        builder.UseStorage<InMemoryStore>();
         return builder;
     }
 

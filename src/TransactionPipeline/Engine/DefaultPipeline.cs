@@ -43,7 +43,7 @@ internal sealed partial class DefaultPipeline(
         {
             throw new InvalidOperationException(
                 "The transaction pipeline has no store. Call UseSqlite(\"Data Source=jobs.db\") or UsePostgreSql(connectionString) "
-                + "on the builder that AddTransactionPipeline() returns (or UseInMemoryStorage() for tests).");
+                + "on the builder that AddTransactionPipeline() returns (or UseInMemoryStorage() from TransactionPipeline.Testing in tests).");
         }
     }
 

@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using TransactionPipeline.Storage;
+using TransactionPipeline.Testing;
 
 namespace TransactionPipeline.Tests.Engine;
 

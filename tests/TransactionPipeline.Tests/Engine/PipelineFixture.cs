@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using TransactionPipeline.Storage;
+using TransactionPipeline.Testing;
 
 namespace TransactionPipeline.Tests.Engine;
 

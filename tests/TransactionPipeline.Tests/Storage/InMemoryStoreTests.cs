@@ -1,5 +1,5 @@
-using TransactionPipeline.Storage;
-using TransactionPipeline.Storage.ConformanceTests;
+using TransactionPipeline.Testing;
+using TransactionPipeline.Testing.Conformance;
 
 namespace TransactionPipeline.Tests.Storage;
 

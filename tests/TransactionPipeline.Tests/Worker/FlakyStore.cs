@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using TransactionPipeline.Storage;
+using TransactionPipeline.Testing;
 
 namespace TransactionPipeline.Tests.Worker;
 

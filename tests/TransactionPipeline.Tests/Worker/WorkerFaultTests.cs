@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.Jobs;
-using TransactionPipeline.Storage;
+using TransactionPipeline.Testing;
 using TransactionPipeline.Worker;
 
 namespace TransactionPipeline.Tests.Worker;

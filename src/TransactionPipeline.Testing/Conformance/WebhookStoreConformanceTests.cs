@@ -1,4 +1,4 @@
-namespace TransactionPipeline.Storage.ConformanceTests;
+namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>What every <see cref="IWebhookStore"/> must do; a store's test project derives one class from it.</summary>
 public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebhookStore>

@@ -1,6 +1,6 @@
-using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+using static TransactionPipeline.Testing.Conformance.StoreTestData;
 
-namespace TransactionPipeline.Storage.ConformanceTests;
+namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>What every <see cref="ITransactionStore"/> must do; a store's test project derives one class from it.</summary>
 public abstract class TransactionStoreConformanceTests : StoreConformanceTests<ITransactionStore>

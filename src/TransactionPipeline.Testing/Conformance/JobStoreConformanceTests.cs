@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using static TransactionPipeline.Storage.ConformanceTests.StoreTestData;
+using static TransactionPipeline.Testing.Conformance.StoreTestData;
 
-namespace TransactionPipeline.Storage.ConformanceTests;
+namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>What every <see cref="IJobStore"/> must do; a store's test project derives one class from it.</summary>
 public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore>

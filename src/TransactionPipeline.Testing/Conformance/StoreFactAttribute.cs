@@ -2,7 +2,7 @@ using System.Reflection;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-namespace TransactionPipeline.Storage.ConformanceTests;
+namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>
 /// Put on a store's suite class when its store needs a server that a machine may lack: while <see cref="SkipReason"/>
@@ -25,12 +25,12 @@ public abstract class StoreAvailabilityAttribute : Attribute
 }
 
 /// <summary>A conformance fact: skipped when the derived suite's <see cref="StoreAvailabilityAttribute"/> says the store is unavailable.</summary>
-[XunitTestCaseDiscoverer("TransactionPipeline.Storage.ConformanceTests.StoreFactDiscoverer", "TransactionPipeline.Storage.ConformanceTests")]
+[XunitTestCaseDiscoverer("TransactionPipeline.Testing.Conformance.StoreFactDiscoverer", "TransactionPipeline.Testing")]
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class StoreFactAttribute : FactAttribute;
 
 /// <summary>A conformance theory: skipped as a whole when the derived suite's <see cref="StoreAvailabilityAttribute"/> says the store is unavailable.</summary>
-[XunitTestCaseDiscoverer("TransactionPipeline.Storage.ConformanceTests.StoreTheoryDiscoverer", "TransactionPipeline.Storage.ConformanceTests")]
+[XunitTestCaseDiscoverer("TransactionPipeline.Testing.Conformance.StoreTheoryDiscoverer", "TransactionPipeline.Testing")]
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class StoreTheoryAttribute : TheoryAttribute;
 

@@ -1,4 +1,4 @@
-namespace TransactionPipeline.Storage.ConformanceTests;
+namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>Values shared by the conformance suites.</summary>
 public static class StoreTestData

@@ -1,4 +1,4 @@
-namespace TransactionPipeline.Storage.ConformanceTests;
+namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>The base of every conformance suite: how a suite gets a store, and the same data again after a restart.</summary>
 /// <typeparam name="TStore">The store role under test.</typeparam>

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
-namespace TransactionPipeline.Storage;
+namespace TransactionPipeline.Testing;
 
 /// <summary>A store that keeps everything in process memory: for tests and demos, never for real data.</summary>
 /// <remarks>One lock guards all state; the raw rows of a job grow with its input, so large files need a real store.</remarks>
-internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, IWebhookStore
+public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, IWebhookStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
@@ -13,6 +13,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
     private readonly Dictionary<string, JobResult> _results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (WebhookSubscription Subscription, bool Finished)> _webhooks = new(StringComparer.Ordinal);
 
+    /// <inheritdoc/>
     public ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -36,6 +37,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -44,6 +46,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
@@ -73,6 +76,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -83,6 +87,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public ValueTask<PipelineConfiguration?> FindConfigurationAsync(string jobId, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -91,6 +96,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
@@ -108,6 +114,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -117,6 +124,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -128,6 +136,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         }
     }
 
+    /// <inheritdoc/>
     public ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -145,6 +154,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public async IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         TransactionRecord[] rows;
@@ -172,6 +182,7 @@ internal sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
