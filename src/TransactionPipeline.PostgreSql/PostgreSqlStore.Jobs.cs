@@ -41,48 +41,43 @@ internal sealed partial class PostgreSqlStore
 
     private static readonly string SelectJobSql = $"SELECT id, {StatusColumns} FROM jobs";
 
-    public async ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
+    public async ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var createdAt = ToStored(request.CreatedAt);
-        var day = DateOnly.FromDateTime(createdAt.UtcDateTime);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+
+        // The upsert locks the day's counter row for its statement, so hosts creating jobs at once take numbers in turn.
+        // The row outlives its jobs: a number is never handed out twice for one day, whatever restarts.
+        using var next = new NpgsqlCommand(
+            "INSERT INTO job_id_counters AS c (day, last) VALUES (@day, 1) ON CONFLICT (day) DO UPDATE SET last = c.last + 1 RETURNING last;",
+            connection);
+        next.Parameters.Add(new NpgsqlParameter<DateOnly>("day", day));
+        return (int)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async ValueTask<JobStatus> CreateAsync(NewJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var status = ToStored(job.Status);
 
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transactionScope = transaction.ConfigureAwait(false);
 
-        // The upsert locks the day's counter row until commit, so hosts creating jobs at once take numbers in turn.
-        // The row outlives its jobs: a number is never handed out twice for one day, whatever restarts.
-        int number;
-        using (var next = new NpgsqlCommand(
-            "INSERT INTO job_id_counters AS c (day, last) VALUES (@day, 1) ON CONFLICT (day) DO UPDATE SET last = c.last + 1 RETURNING last;",
-            connection,
-            transaction))
+        // One statement: the job row and its first event are written together or not at all.
+        using var insert = new NpgsqlCommand(InsertJobSql, connection);
+        insert.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
+        insert.Parameters.Add(new NpgsqlParameter<string>("owner", job.OwnerId));
+        insert.Parameters.Add(new NpgsqlParameter<string>("event_type", job.EventType));
+        AddStatusParameters(insert.Parameters, status);
+        try
         {
-            next.Parameters.Add(new NpgsqlParameter<DateOnly>("day", day));
-            number = (int)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-
-        var status = new JobStatus
-        {
-            JobId = string.Create(CultureInfo.InvariantCulture, $"pipeline_{day:yyyyMMdd}_{number:D3}"),
-            State = JobState.Open,
-            Stage = PipelineStage.Created,
-            Progress = JobProgress.None with { BytesTotal = request.BytesTotal },
-            CreatedAt = createdAt,
-            UpdatedAt = createdAt,
-        };
-        using (var insert = new NpgsqlCommand(InsertJobSql, connection, transaction))
-        {
-            insert.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
-            insert.Parameters.Add(new NpgsqlParameter<string>("owner", request.OwnerId));
-            insert.Parameters.Add(new NpgsqlParameter<string>("event_type", JobEventTypes.JobCreated));
-            AddStatusParameters(insert.Parameters, status);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new InvalidOperationException($"Job '{status.JobId}' already exists.", ex);
+        }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return status;
     }
 
@@ -97,7 +92,7 @@ internal sealed partial class PostgreSqlStore
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
+    public async ValueTask<JobUpdateResult> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
         var status = ToStored(update.Status);
@@ -121,29 +116,27 @@ internal sealed partial class PostgreSqlStore
         if (sequence is null)
         {
             // No row matched: say why. A job that turned terminal meanwhile stays terminal either way.
-            using var current = new NpgsqlCommand("SELECT state, owner FROM jobs WHERE id = @id;", connection);
+            using var current = new NpgsqlCommand("SELECT state FROM jobs WHERE id = @id;", connection);
             current.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
-            string? state = null, owner = null;
+            string? state = null;
             using (var reader = await current.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     state = reader.GetString(0);
-                    owner = await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(1);
                 }
             }
 
-            if (state is not null and not ("JOB_COMPLETE" or "FAILED") && owner != update.OwnerId)
+            return state switch
             {
-                throw new JobLeaseLostException(status.JobId, update.OwnerId);
-            }
-
-            throw new InvalidOperationException(state is null
-                ? $"Job '{status.JobId}' does not exist."
-                : $"Job '{status.JobId}' is already {state}.");
+                null => JobUpdateResult.NotFound,
+                "JOB_COMPLETE" or "FAILED" => JobUpdateResult.Terminal,
+                // Open: another instance owned it when the update ran (even if the lease came back since).
+                _ => JobUpdateResult.LeaseLost,
+            };
         }
 
-        return update.EventType is null ? null : new JobEvent((long)sequence, update.EventType, status.UpdatedAt, status);
+        return JobUpdateResult.Updated(update.EventType is null ? null : new JobEvent((long)sequence, update.EventType, status.UpdatedAt, status));
     }
 
     public async ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken)

@@ -7,11 +7,14 @@ internal sealed partial class SqliteStore
 {
     private const string TerminalStates = "('JOB_COMPLETE', 'FAILED')";
 
+    /// <summary>SQLITE_CONSTRAINT: here, a job id that exists already.</summary>
+    private const int SqliteConstraintError = 19;
+
     private static readonly string InsertJobSql =
         $"INSERT INTO jobs (id, owner, {StatusColumns}) VALUES (@id, @owner, {StatusParameters});";
 
     private static readonly string UpdateJobSql =
-        $"UPDATE jobs SET owner = @owner, {StatusAssignments} WHERE id = @id;";
+        $"UPDATE jobs SET {StatusAssignments} WHERE id = @id;";
 
     private static readonly string InsertEventSql =
         $"""
@@ -22,11 +25,8 @@ internal sealed partial class SqliteStore
 
     private static readonly string SelectJobSql = $"SELECT id, {StatusColumns} FROM jobs";
 
-    public async ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
+    public async ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var day = request.CreatedAt.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
@@ -36,27 +36,36 @@ internal sealed partial class SqliteStore
             connection,
             transaction,
             "INSERT INTO job_id_counters (day, last) VALUES (@day, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last;",
-            ("@day", day)))
+            ("@day", day.ToString("yyyyMMdd", CultureInfo.InvariantCulture))))
         {
             number = (long)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        var status = new JobStatus
-        {
-            JobId = $"pipeline_{day}_{number.ToString("D3", CultureInfo.InvariantCulture)}",
-            State = JobState.Open,
-            Stage = PipelineStage.Created,
-            Progress = JobProgress.None with { BytesTotal = request.BytesTotal },
-            CreatedAt = request.CreatedAt,
-            UpdatedAt = request.CreatedAt,
-        };
-        using (var insert = CreateCommand(connection, transaction, InsertJobSql, ("@id", status.JobId), ("@owner", request.OwnerId)))
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return number;
+    }
+
+    public async ValueTask<JobStatus> CreateAsync(NewJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var status = job.Status;
+
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        using (var insert = CreateCommand(connection, transaction, InsertJobSql, ("@id", status.JobId), ("@owner", job.OwnerId)))
         {
             AddStatusParameters(insert, status);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraintError)
+            {
+                throw new InvalidOperationException($"Job '{status.JobId}' already exists.", ex);
+            }
         }
 
-        await AppendEventAsync(connection, transaction, JobEventTypes.JobCreated, status, cancellationToken).ConfigureAwait(false);
+        await AppendEventAsync(connection, transaction, job.EventType, status, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return status;
     }
@@ -68,7 +77,7 @@ internal sealed partial class SqliteStore
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
+    public async ValueTask<JobUpdateResult> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
         var status = update.Status;
@@ -80,23 +89,22 @@ internal sealed partial class SqliteStore
         {
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
+                return JobUpdateResult.NotFound;
             }
 
-            var state = reader.GetString(0);
-            if (TextToState(state) is JobState.JobComplete or JobState.Failed)
+            if (TextToState(reader.GetString(0)) is JobState.JobComplete or JobState.Failed)
             {
-                throw new InvalidOperationException($"Job '{status.JobId}' is already {state}.");
+                return JobUpdateResult.Terminal;
             }
 
             // The write transaction holds SQLite's write lock, so no claim can slip in between this check and the update.
             if (await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) || reader.GetString(1) != update.OwnerId)
             {
-                throw new JobLeaseLostException(status.JobId, update.OwnerId);
+                return JobUpdateResult.LeaseLost;
             }
         }
 
-        using (var write = CreateCommand(connection, transaction, UpdateJobSql, ("@id", status.JobId), ("@owner", update.OwnerId)))
+        using (var write = CreateCommand(connection, transaction, UpdateJobSql, ("@id", status.JobId)))
         {
             AddStatusParameters(write, status);
             await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -109,7 +117,7 @@ internal sealed partial class SqliteStore
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return appended;
+        return JobUpdateResult.Updated(appended);
     }
 
     public async ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace TransactionPipeline.Testing;
@@ -9,31 +8,36 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<DateOnly, long> _lastNumbers = [];
     private readonly Dictionary<string, List<TransactionRecord>> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobResult> _results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (WebhookSubscription Subscription, bool Finished)> _webhooks = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
-    public ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken)
+    public ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         lock (_lock)
         {
-            var prefix = $"pipeline_{request.CreatedAt.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}_";
-            var number = _jobs.Keys.Count(id => id.StartsWith(prefix, StringComparison.Ordinal)) + 1;
-            var status = new JobStatus
+            var number = _lastNumbers.GetValueOrDefault(day) + 1;
+            _lastNumbers[day] = number;
+            return ValueTask.FromResult(number);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<JobStatus> CreateAsync(NewJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (_lock)
+        {
+            var entry = new Entry(job.Status, job.OwnerId);
+            if (!_jobs.TryAdd(job.Status.JobId, entry))
             {
-                JobId = prefix + number.ToString("D3", CultureInfo.InvariantCulture),
-                State = JobState.Open,
-                Stage = PipelineStage.Created,
-                Progress = JobProgress.None with { BytesTotal = request.BytesTotal },
-                CreatedAt = request.CreatedAt,
-                UpdatedAt = request.CreatedAt,
-            };
-            var entry = new Entry(status, request.OwnerId);
-            entry.Events.Add(new JobEvent(1, JobEventTypes.JobCreated, request.CreatedAt, status));
-            _jobs.Add(status.JobId, entry);
-            return ValueTask.FromResult(status);
+                throw new InvalidOperationException($"Job '{job.Status.JobId}' already exists.");
+            }
+
+            entry.Events.Add(new JobEvent(1, job.EventType, job.Status.UpdatedAt, job.Status));
+            return ValueTask.FromResult(job.Status);
         }
     }
 
@@ -47,32 +51,35 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
     }
 
     /// <inheritdoc/>
-    public ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
+    public ValueTask<JobUpdateResult> UpdateAsync(JobUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
         lock (_lock)
         {
-            var entry = _jobs.GetValueOrDefault(update.Status.JobId)
-                ?? throw new InvalidOperationException($"Job '{update.Status.JobId}' does not exist.");
+            if (_jobs.GetValueOrDefault(update.Status.JobId) is not { } entry)
+            {
+                return ValueTask.FromResult(JobUpdateResult.NotFound);
+            }
+
             if (entry.Status.IsTerminal)
             {
-                throw new InvalidOperationException($"Job '{update.Status.JobId}' is already {entry.Status.State}.");
+                return ValueTask.FromResult(JobUpdateResult.Terminal);
             }
 
             if (entry.Owner != update.OwnerId)
             {
-                throw new JobLeaseLostException(update.Status.JobId, update.OwnerId);
+                return ValueTask.FromResult(JobUpdateResult.LeaseLost);
             }
 
             entry.Status = update.Status;
             if (update.EventType is null)
             {
-                return ValueTask.FromResult<JobEvent?>(null);
+                return ValueTask.FromResult(JobUpdateResult.Updated(null));
             }
 
             var jobEvent = new JobEvent(entry.Events.Count + 1, update.EventType, update.Status.UpdatedAt, update.Status);
             entry.Events.Add(jobEvent);
-            return ValueTask.FromResult<JobEvent?>(jobEvent);
+            return ValueTask.FromResult(JobUpdateResult.Updated(jobEvent));
         }
     }
 

@@ -46,7 +46,7 @@ public sealed class PostgreSqlResumeTests : IAsyncLifetime
     {
         // What a host that died while importing leaves behind: a job in the import stage with some rows, silent for minutes.
         var store = _database.CreateStore();
-        var created = await store.CreateAsync(new JobCreateRequest("dead-host", DateTimeOffset.UtcNow.AddMinutes(-5)), default);
+        var created = await CreateJobAsync(store, "dead-host", DateTimeOffset.UtcNow.AddMinutes(-5));
         await store.UpdateAsync(
             new JobUpdate(
                 created with { State = JobState.InProgress, Stage = PipelineStage.Import, Progress = created.Progress with { TransactionsImported = 2 } },

@@ -86,7 +86,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     {
         var store = _database.CreateStore();
 
-        await store.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
+        await CreateJobAsync(store, "host-a", CreatedAt);
 
         var tables = await _database.ScalarAsync<string[]>(
             $"SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables WHERE schemaname = '{_database.Schema}';");
@@ -109,7 +109,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     {
         var stores = Enumerable.Range(0, 4).Select(_ => _database.CreateStore()).ToList();
 
-        var jobs = await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.CreateAsync(new JobCreateRequest("host", CreatedAt), default))));
+        var jobs = await Task.WhenAll(stores.Select(s => Task.Run(async () => await CreateJobAsync(s, "host", CreatedAt))));
 
         jobs.Select(j => j.JobId).Should().OnlyHaveUniqueItems().And.HaveCount(4);
     }
@@ -120,7 +120,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         var store = new PostgreSqlStore(new PostgreSqlStoreOptions { ConnectionString = PostgreSqlTestDatabase.ConnectionString, Schema = _database.Schema, CreateSchema = false });
         await using var _ = store;
 
-        var create = async () => await store.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
+        var create = async () => await CreateJobAsync(store, "host-a", CreatedAt);
 
         (await create.Should().ThrowAsync<InvalidOperationException>())
             .Which.Message.Should().Contain(_database.Schema).And.Contain("job_events").And.Contain("CreateSchema");
@@ -129,28 +129,28 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     [PostgreSqlFact]
     public async Task CreateSchemaFalse_TablesExist_UsesThemWithoutCreatingAnything()
     {
-        var created = await _database.CreateStore().CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
+        var created = await CreateJobAsync(_database.CreateStore(), "host-a", CreatedAt);
         var store = new PostgreSqlStore(new PostgreSqlStoreOptions { ConnectionString = PostgreSqlTestDatabase.ConnectionString, Schema = _database.Schema, CreateSchema = false });
         await using var _ = store;
 
         (await store.FindAsync(created.JobId, default)).Should().Be(created);
-        (await store.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default)).JobId.Should().Be("pipeline_20241201_002");
+        (await CreateJobAsync(store, "host-a", CreatedAt)).JobId.Should().Be("pipeline_20241201_002");
     }
 
     [PostgreSqlFact]
     public async Task UpdateAsync_TimesWithTicksBelowAMicrosecond_ReturnsExactlyWhatLaterReadsReturn()
     {
         var store = _database.CreateStore();
-        var job = await store.CreateAsync(new JobCreateRequest("host-a", CreatedAt.AddTicks(1_234_567)), default);
+        var job = await CreateJobAsync(store, "host-a", CreatedAt.AddTicks(1_234_567));
         var running = job with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = CreatedAt.AddTicks(9_876_543) };
 
-        var appended = await store.UpdateAsync(new JobUpdate(running, "host-a", JobEventTypes.ImportStarted), default);
+        var appended = (await store.UpdateAsync(new JobUpdate(running, "host-a", JobEventTypes.ImportStarted), default)).Event;
 
         job.CreatedAt.Should().Be(CreatedAt.AddTicks(1_234_560));
         appended!.Status.UpdatedAt.Should().Be(CreatedAt.AddTicks(9_876_540));
         (await store.FindAsync(job.JobId, default)).Should().Be(appended.Status);
         (await _database.CreateStore().ReadEventsAsync(job.JobId, 0, default)).Should().Equal(
-            new JobEvent(1, JobEventTypes.JobCreated, job.CreatedAt, job), appended);
+            new JobEvent(1, JobEventTypes.JobCreated, job.CreatedAt, job), appended!);
     }
 
     [PostgreSqlFact]

@@ -60,7 +60,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
         storeA.Should().NotBeSameAs(storeB);
 
         var jobs = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(async () =>
-            await (i % 2 == 0 ? storeA : storeB).CreateAsync(new JobCreateRequest(i % 2 == 0 ? "host-a" : "host-b", CreatedAt), default))));
+            await CreateJobAsync(i % 2 == 0 ? storeA : storeB, i % 2 == 0 ? "host-a" : "host-b", CreatedAt))));
 
         jobs.Select(j => j.JobId).Should().OnlyHaveUniqueItems();
         jobs.Select(j => int.Parse(j.JobId["pipeline_20241201_".Length..])).Order().Should().Equal(Enumerable.Range(1, 60));
@@ -73,7 +73,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
         var storeB = _database.CreateStore();
         for (var round = 0; round < 20; round++)
         {
-            var job = await storeA.CreateAsync(new JobCreateRequest("dead-host", CreatedAt), default);
+            var job = await CreateJobAsync(storeA, "dead-host", CreatedAt);
             var claimedAt = CreatedAt.AddMinutes(10);
 
             var claims = await Task.WhenAll(new[] { (storeA, "host-a"), (storeB, "host-b") }.Select(c => Task.Run(async () =>
@@ -88,12 +88,12 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
     {
         var storeA = _database.CreateStore();
         var storeB = _database.CreateStore();
-        var job = await storeA.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
+        var job = await CreateJobAsync(storeA, "host-a", CreatedAt);
 
         var appended = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => Task.Run(async () =>
-            await (i % 2 == 0 ? storeA : storeB).UpdateAsync(
+            (await (i % 2 == 0 ? storeA : storeB).UpdateAsync(
                 new JobUpdate(job with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = CreatedAt.AddSeconds(i) }, "host-a", JobEventTypes.ImportProgress),
-                default))));
+                default)).Event)));
 
         appended.Select(e => e!.Sequence).Order().Should().Equal(Enumerable.Range(2, 50).Select(i => (long)i));
         var stored = await storeB.ReadEventsAsync(job.JobId, 0, default);

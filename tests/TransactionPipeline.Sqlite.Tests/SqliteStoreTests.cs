@@ -16,7 +16,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
     {
         var store = _database.CreateStore();
 
-        await store.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default);
+        await CreateJobAsync(store, "host-a", CreatedAt);
 
         using var connection = new SqliteConnection(_database.ConnectionString);
         connection.Open();
@@ -101,7 +101,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         jobs.Should().BeOfType<SqliteStore>()
             .And.BeSameAs(provider.GetRequiredService<ITransactionStore>())
             .And.BeSameAs(provider.GetRequiredService<IResultStore>());
-        (await jobs.CreateAsync(new JobCreateRequest("host-a", CreatedAt), default)).JobId.Should().Be("pipeline_20241201_001");
+        (await CreateJobAsync(jobs, "host-a", CreatedAt)).JobId.Should().Be("pipeline_20241201_001");
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         var store = await CreateStoreAsync();
 
         // 23:30 at UTC-2 is already the next day in UTC.
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, new DateTimeOffset(2024, 12, 1, 23, 30, 0, TimeSpan.FromHours(-2))), default);
+        var job = await CreateJobAsync(store, Owner, new DateTimeOffset(2024, 12, 1, 23, 30, 0, TimeSpan.FromHours(-2)));
 
         job.JobId.Should().Be("pipeline_20241202_001");
     }
@@ -27,7 +27,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         var ids = new List<string>();
         for (var i = 0; i < 12; i++)
         {
-            ids.Add((await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default)).JobId);
+            ids.Add((await CreateJobAsync(store, Owner, CreatedAt)).JobId);
         }
 
         ids.Should().AllSatisfy(id => Regex.IsMatch(id, @"^pipeline_20241201_\d{3,}$").Should().BeTrue(id));
@@ -38,9 +38,9 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task CreateAsync_OtherDay_NumberingStartsAgain()
     {
         var store = await CreateStoreAsync();
-        await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        await CreateJobAsync(store, Owner, CreatedAt);
 
-        var nextDay = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddDays(1)), default);
+        var nextDay = await CreateJobAsync(store, Owner, CreatedAt.AddDays(1));
 
         nextDay.JobId.Should().Be("pipeline_20241202_001");
     }
@@ -49,10 +49,10 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task CreateAsync_AfterReopen_IdIsNotReused()
     {
         var store = await CreateStoreAsync();
-        var first = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var first = await CreateJobAsync(store, Owner, CreatedAt);
 
         var reopened = await ReopenStoreAsync();
-        var second = await reopened.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var second = await CreateJobAsync(reopened, Owner, CreatedAt);
 
         second.JobId.Should().NotBe(first.JobId).And.Be("pipeline_20241201_002");
     }
@@ -63,9 +63,37 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         var store = await CreateStoreAsync();
 
         var jobs = await Task.WhenAll(Enumerable.Range(0, 20).Select(
-            _ => store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default).AsTask()));
+            _ => CreateJobAsync(store, Owner, CreatedAt)));
 
         jobs.Select(j => j.JobId).Should().OnlyHaveUniqueItems().And.HaveCount(20);
+    }
+
+    [StoreFact]
+    public async Task ReserveJobNumberAsync_ConcurrentCallsOverTwoDays_EachDayCountsFromOneWithoutGapsOrRepeats()
+    {
+        var store = await CreateStoreAsync();
+        var day = new DateOnly(2024, 12, 1);
+
+        var numbers = await Task.WhenAll(Enumerable.Range(0, 30).Select(
+            i => store.ReserveJobNumberAsync(day.AddDays(i % 2), default).AsTask()));
+
+        numbers.Where((_, i) => i % 2 == 0).Order().Should().Equal(Enumerable.Range(1, 15).Select(n => (long)n));
+        numbers.Where((_, i) => i % 2 == 1).Order().Should().Equal(Enumerable.Range(1, 15).Select(n => (long)n));
+        (await (await ReopenStoreAsync()).ReserveJobNumberAsync(day, default)).Should().Be(16);
+    }
+
+    [StoreFact]
+    public async Task CreateAsync_IdThatExists_ThrowsAndKeepsTheFirstJob()
+    {
+        var store = await CreateStoreAsync();
+        var first = await CreateJobAsync(store, Owner, CreatedAt);
+
+        var again = async () => await store.CreateAsync(NewJob.Open(first.JobId, "host-b", CreatedAt.AddMinutes(1)), default);
+
+        (await again.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain(first.JobId);
+        (await store.FindAsync(first.JobId, default)).Should().Be(first);
+        (await store.ReadEventsAsync(first.JobId, 0, default)).Should().ContainSingle();
+        (await store.UpdateAsync(new JobUpdate(InProgress(first, 1), "host-b"), default)).Should().Be(JobUpdateResult.LeaseLost);
     }
 
     [StoreFact]
@@ -73,7 +101,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     {
         var store = await CreateStoreAsync();
 
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt, BytesTotal: 4_096), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt, bytesTotal: 4_096);
 
         job.State.Should().Be(JobState.Open);
         job.Stage.Should().Be(PipelineStage.Created);
@@ -97,18 +125,18 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task UpdateAsync_WithEventType_AppendsEventsInSequenceWithTheSnapshot()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         var importing = InProgress(job, 1);
         var imported = InProgress(job, 2) with { Progress = new JobProgress(1_500, 90_000, 90_000, 0, 0) };
 
         var started = await store.UpdateAsync(new JobUpdate(importing, Owner, JobEventTypes.ImportStarted), default);
         var completed = await store.UpdateAsync(new JobUpdate(imported, Owner, JobEventTypes.ImportCompleted), default);
 
-        started.Should().Be(new JobEvent(2, JobEventTypes.ImportStarted, importing.UpdatedAt, importing));
-        completed.Should().Be(new JobEvent(3, JobEventTypes.ImportCompleted, imported.UpdatedAt, imported));
+        started.Should().Be(JobUpdateResult.Updated(new JobEvent(2, JobEventTypes.ImportStarted, importing.UpdatedAt, importing)));
+        completed.Should().Be(JobUpdateResult.Updated(new JobEvent(3, JobEventTypes.ImportCompleted, imported.UpdatedAt, imported)));
         var events = await store.ReadEventsAsync(job.JobId, 0, default);
         events.Select(e => e.Sequence).Should().Equal(1, 2, 3);
-        events.Skip(1).Should().Equal(started, completed);
+        events.Skip(1).Should().Equal(started.Event!, completed.Event!);
         (await store.FindAsync(job.JobId, default)).Should().Be(imported);
     }
 
@@ -116,12 +144,12 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task UpdateAsync_WithoutEventType_ReplacesSnapshotAndAppendsNothing()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         var progress = InProgress(job, 1) with { Progress = new JobProgress(10, 200, null, 0, 0) };
 
         var appended = await store.UpdateAsync(new JobUpdate(progress, Owner), default);
 
-        appended.Should().BeNull();
+        appended.Should().Be(JobUpdateResult.Updated(null));
         (await store.FindAsync(job.JobId, default)).Should().Be(progress);
         (await store.ReadEventsAsync(job.JobId, 0, default)).Should().ContainSingle();
     }
@@ -130,35 +158,36 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task UpdateAsync_FailedWithError_ErrorAndCompletionRoundTrip()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         var failed = Failed(job);
 
         var appended = await store.UpdateAsync(new JobUpdate(failed, Owner, JobEventTypes.Failed), default);
 
         (await store.FindAsync(job.JobId, default)).Should().Be(failed);
-        appended!.Status.Error.Should().Be(failed.Error);
+        appended.Outcome.Should().Be(JobUpdateOutcome.Updated);
+        appended.Event!.Status.Error.Should().Be(failed.Error);
         (await store.ReadEventsAsync(job.JobId, 1, default)).Should().ContainSingle().Which.Status.Should().Be(failed);
     }
 
     [StoreTheory]
     [InlineData(JobState.JobComplete)]
     [InlineData(JobState.Failed)]
-    public async Task UpdateAsync_TerminalJob_ThrowsAndKeepsTheTerminalState(JobState terminal)
+    public async Task UpdateAsync_TerminalJob_AnswersTerminalAndKeepsTheTerminalState(JobState terminal)
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         var done = InProgress(job, 5) with { State = terminal, CompletedAt = CreatedAt.AddMinutes(5) };
         await store.UpdateAsync(new JobUpdate(done, Owner, terminal == JobState.Failed ? JobEventTypes.Failed : JobEventTypes.JobComplete), default);
 
-        var update = async () => await store.UpdateAsync(new JobUpdate(InProgress(job, 6), Owner, JobEventTypes.ImportProgress), default);
+        var update = await store.UpdateAsync(new JobUpdate(InProgress(job, 6), Owner, JobEventTypes.ImportProgress), default);
 
-        await update.Should().ThrowAsync<InvalidOperationException>();
+        update.Should().Be(JobUpdateResult.Terminal);
         (await store.FindAsync(job.JobId, default)).Should().Be(done);
         (await store.ReadEventsAsync(job.JobId, 0, default)).Should().HaveCount(2);
     }
 
     [StoreFact]
-    public async Task UpdateAsync_UnknownJob_Throws()
+    public async Task UpdateAsync_UnknownJob_AnswersNotFound()
     {
         var store = await CreateStoreAsync();
         var ghost = new JobStatus
@@ -166,26 +195,27 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
             JobId = "pipeline_20000101_001", State = JobState.InProgress, Stage = PipelineStage.Import, CreatedAt = CreatedAt, UpdatedAt = CreatedAt,
         };
 
-        var update = async () => await store.UpdateAsync(new JobUpdate(ghost, Owner, JobEventTypes.ImportStarted), default);
+        var update = await store.UpdateAsync(new JobUpdate(ghost, Owner, JobEventTypes.ImportStarted), default);
 
-        await update.Should().ThrowAsync<InvalidOperationException>();
+        update.Should().Be(JobUpdateResult.NotFound);
+        (await store.FindAsync(ghost.JobId, default)).Should().BeNull();
     }
 
     [StoreFact]
-    public async Task UpdateAsync_AfterAnotherOwnerTookTheJob_ThrowsLeaseLostAndKeepsTheNewOwnersWrites()
+    public async Task UpdateAsync_AfterAnotherOwnerTookTheJob_AnswersLeaseLostAndKeepsTheNewOwnersWrites()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         await store.UpdateAsync(new JobUpdate(InProgress(job, 1), Owner, JobEventTypes.ImportStarted), default);
         (await store.TryClaimAsync(new JobClaim(job.JobId, "host-b", CreatedAt.AddMinutes(10), CreatedAt.AddMinutes(5)), default)).Should().BeTrue();
         var taken = InProgress(job, 11) with { Stage = PipelineStage.CreditModel };
         await store.UpdateAsync(new JobUpdate(taken, "host-b", JobEventTypes.AggregationCompleted), default);
 
-        var stale = async () => await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
-        var staleProgress = async () => await store.UpdateAsync(new JobUpdate(InProgress(job, 12), Owner), default);
+        var stale = await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
+        var staleProgress = await store.UpdateAsync(new JobUpdate(InProgress(job, 12), Owner), default);
 
-        (await stale.Should().ThrowAsync<JobLeaseLostException>()).Which.JobId.Should().Be(job.JobId);
-        await staleProgress.Should().ThrowAsync<JobLeaseLostException>();
+        stale.Should().Be(JobUpdateResult.LeaseLost);
+        staleProgress.Should().Be(JobUpdateResult.LeaseLost);
         (await store.FindAsync(job.JobId, default)).Should().Be(taken, "the former owner's writes are refused whole");
         (await store.ReadEventsAsync(job.JobId, 0, default)).Select(e => e.EventType).Should().Equal(
             JobEventTypes.JobCreated, JobEventTypes.ImportStarted, JobEventTypes.AggregationCompleted);
@@ -195,7 +225,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task ReadEventsAsync_AfterSequence_ReturnsOnlyLaterEvents()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         for (var minute = 1; minute <= 4; minute++)
         {
             await store.UpdateAsync(new JobUpdate(InProgress(job, minute), Owner, JobEventTypes.ImportProgress), default);
@@ -212,7 +242,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task TryClaimAsync_SameOwner_ReturnsTrueAndRefreshesUpdatedAt()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         var claimedAt = CreatedAt.AddSeconds(10);
 
         var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, Owner, claimedAt, CreatedAt.AddSeconds(-30)), default);
@@ -226,7 +256,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task TryClaimAsync_OtherOwnerWithFreshLease_ReturnsFalseAndChangesNothing()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
 
         var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, "host-b", CreatedAt.AddSeconds(10), CreatedAt.AddSeconds(-30)), default);
 
@@ -238,7 +268,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task TryClaimAsync_OtherOwnerWithStaleLease_ReturnsTrueAndTakesTheJob()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         var claimedAt = CreatedAt.AddMinutes(5);
 
         var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, "host-b", claimedAt, CreatedAt.AddMinutes(1)), default);
@@ -255,7 +285,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task TryClaimAsync_TerminalJob_ReturnsFalse()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
         await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
 
         var claimed = await store.TryClaimAsync(new JobClaim(job.JobId, Owner, CreatedAt.AddDays(1), CreatedAt.AddDays(1)), default);
@@ -275,10 +305,10 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task ListUnfinishedAsync_MixedJobs_ReturnsOnlyUnfinishedOldestFirst()
     {
         var store = await CreateStoreAsync();
-        var newer = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddHours(2)), default);
-        var older = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
-        var failed = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddHours(1)), default);
-        var complete = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt.AddHours(1)), default);
+        var newer = await CreateJobAsync(store, Owner, CreatedAt.AddHours(2));
+        var older = await CreateJobAsync(store, Owner, CreatedAt);
+        var failed = await CreateJobAsync(store, Owner, CreatedAt.AddHours(1));
+        var complete = await CreateJobAsync(store, Owner, CreatedAt.AddHours(1));
         var running = InProgress(older, 1);
         await store.UpdateAsync(new JobUpdate(running, Owner, JobEventTypes.ImportStarted), default);
         await store.UpdateAsync(new JobUpdate(Failed(failed), Owner, JobEventTypes.Failed), default);
@@ -295,7 +325,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     {
         var configuration = ConfigurationNamed(name);
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
 
         await store.SaveConfigurationAsync(job.JobId, configuration, default);
 
@@ -308,7 +338,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task FindConfigurationAsync_NothingSaved_ReturnsNull()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
 
         (await store.FindConfigurationAsync(job.JobId, default)).Should().BeNull();
         (await store.FindConfigurationAsync("pipeline_20000101_001", default)).Should().BeNull();
@@ -318,7 +348,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     public async Task ReopenStoreAsync_AfterUpdates_StatusEventsAndConfigurationSurvive()
     {
         var store = await CreateStoreAsync();
-        var job = await store.CreateAsync(new JobCreateRequest(Owner, CreatedAt, 1_000), default);
+        var job = await CreateJobAsync(store, Owner, CreatedAt, 1_000);
         var running = InProgress(job, 3) with { Progress = new JobProgress(42, 500, 1_000, 0, 0) };
         await store.UpdateAsync(new JobUpdate(running, Owner, JobEventTypes.ImportProgress), default);
         var configuration = ConfigurationNamed("last_days_as_of");
@@ -331,7 +361,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await reopened.ReadEventsAsync(job.JobId, 0, default)).Should().Equal(events);
         (await reopened.FindConfigurationAsync(job.JobId, default)).Should().BeEquivalentTo(configuration, o => o.ComparingRecordsByMembers());
         (await reopened.ListUnfinishedAsync(default)).Should().Equal(running);
-        (await reopened.UpdateAsync(new JobUpdate(InProgress(job, 4), Owner, JobEventTypes.ImportCompleted), default))!.Sequence.Should().Be(3);
+        (await reopened.UpdateAsync(new JobUpdate(InProgress(job, 4), Owner, JobEventTypes.ImportCompleted), default)).Event!.Sequence.Should().Be(3);
     }
 
     public static TheoryData<string> Configurations() => ["default", "all_raw_json", "last_days", "last_days_as_of", "between"];

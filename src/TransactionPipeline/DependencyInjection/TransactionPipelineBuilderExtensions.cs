@@ -60,7 +60,12 @@ public static class TransactionPipelineBuilderExtensions
     }
 
     /// <summary>Registers one class as the job, transaction and result store, and as the <see cref="IWebhookStore"/> when it is one; for storage providers.</summary>
-    /// <typeparam name="TStore">A store registered in <see cref="ITransactionPipelineBuilder.Services"/> that implements all three store roles.</typeparam>
+    /// <typeparam name="TStore">A store registered in <see cref="ITransactionPipelineBuilder.Services"/> that implements the three required roles.</typeparam>
+    /// <remarks>
+    /// Roles may also live in separate classes: register each one in <see cref="ITransactionPipelineBuilder.Services"/>
+    /// (<see cref="IJobStore"/>, <see cref="ITransactionStore"/>, <see cref="IResultStore"/>) instead of calling this.
+    /// The <see cref="IJobEventLog"/> is the job store unless one is registered.
+    /// </remarks>
     /// <param name="builder">The pipeline builder.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>

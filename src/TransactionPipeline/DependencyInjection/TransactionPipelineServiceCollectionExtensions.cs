@@ -46,6 +46,8 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<ICreditModel, DefaultCreditModel>();
         services.TryAddSingleton<IOfferStrategy, DefaultOfferStrategy>();
         services.TryAddSingleton<JobEventNotifier>();
+        services.TryAddSingleton<IJobEventLog>(sp => sp.GetRequiredService<IJobStore>());
+        services.TryAddSingleton<JobEventWatcher>();
         services.TryAddSingleton<ActiveJobs>();
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton(sp => Create<JobWriter>(sp));

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TransactionPipeline.Jobs;
@@ -9,8 +8,8 @@ namespace TransactionPipeline.Engine;
 /// <summary>The facade behind <see cref="IPipeline"/>: creates and imports jobs, runs or queues their stages, and answers for them.</summary>
 /// <remarks>
 /// The work is done by one unit per step: the import here and in <c>DefaultPipeline.Import.cs</c>, the later stages by
-/// <see cref="StageRunner"/>, every write to a job by <see cref="JobWriter"/>, and the background work by
-/// <see cref="JobWorker"/>.
+/// <see cref="StageRunner"/>, every write to a job by <see cref="JobWriter"/>, event streams by <see cref="JobEventWatcher"/>,
+/// and the background work by <see cref="JobWorker"/>.
 /// </remarks>
 internal sealed partial class DefaultPipeline(
     IOptions<TransactionPipelineOptions> options,
@@ -19,7 +18,7 @@ internal sealed partial class DefaultPipeline(
     IResultStore results,
     IEnumerable<ITransactionStage> transactionStages,
     TimeProvider time,
-    JobEventNotifier notifier,
+    JobEventWatcher watcher,
     JobWriter writer,
     ActiveJobs active,
     JobQueue queue,
@@ -83,37 +82,10 @@ internal sealed partial class DefaultPipeline(
             : null;
     }
 
-    public async IAsyncEnumerable<JobEvent> WatchAsync(
-        string jobId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<JobEvent> WatchAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        if (await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
-        {
-            yield break;
-        }
-
-        using var subscription = notifier.Subscribe(jobId);
-        while (true)
-        {
-            // Take the wake-up task before reading, so an event appended in between is not missed.
-            var wake = subscription.NextEvent;
-            var events = await jobs.ReadEventsAsync(jobId, afterSequence, cancellationToken).ConfigureAwait(false);
-            foreach (var jobEvent in events)
-            {
-                afterSequence = jobEvent.Sequence;
-                yield return jobEvent;
-                if (JobEventTypes.IsTerminal(jobEvent.EventType))
-                {
-                    yield break;
-                }
-            }
-
-            using var delayCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(_options.EventPollInterval, time, delayCancellation.Token);
-            await Task.WhenAny(wake, delay).ConfigureAwait(false);
-            await delayCancellation.CancelAsync().ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
+        return watcher.WatchAsync(jobId, afterSequence, cancellationToken);
     }
 
     public async Task<JobStatus> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken)

@@ -1,12 +1,12 @@
 namespace TransactionPipeline;
 
-/// <summary>Thrown by <see cref="IJobStore.UpdateAsync"/> when the job is owned by another instance.</summary>
+/// <summary>Thrown by the engine's job writer when <see cref="IJobStore.UpdateAsync"/> answers <see cref="JobUpdateOutcome.LeaseLost"/>.</summary>
 /// <remarks>
 /// The writer's lease lapsed and another host took the job over with <see cref="IJobStore.TryClaimAsync"/>. The
 /// pipeline then stops its own run of the job and writes nothing more for it: the new owner's status, events and
 /// results stand.
 /// </remarks>
-public sealed class JobLeaseLostException : InvalidOperationException
+internal sealed class JobLeaseLostException : InvalidOperationException
 {
     /// <summary>Initializes a new instance for a job that <paramref name="ownerId"/> no longer owns.</summary>
     /// <param name="jobId">The job id.</param>

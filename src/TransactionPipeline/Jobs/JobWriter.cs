@@ -4,8 +4,10 @@ namespace TransactionPipeline.Jobs;
 
 /// <summary>Writes this instance's changes to its jobs: every status update and event, and the failure path.</summary>
 /// <remarks>
-/// Every write carries <see cref="InstanceId"/> as the expected owner, so a store that finds another owner refuses it with
-/// <see cref="JobLeaseLostException"/>, and this instance writes nothing more for that job.
+/// The engine's side of the job rules: it numbers and formats ids, makes the first event, and turns each update's
+/// <see cref="JobUpdateOutcome"/> into what the run does next. Every write carries <see cref="InstanceId"/> as the expected
+/// owner, so a store that finds another owner answers <see cref="JobUpdateOutcome.LeaseLost"/>, and this instance writes
+/// nothing more for that job.
 /// </remarks>
 internal sealed class JobWriter(
     IJobStore jobs, ITransactionStore transactions, IResultStore results, JobEventNotifier notifier, TimeProvider time, ILogger<JobWriter> logger)
@@ -17,15 +19,34 @@ internal sealed class JobWriter(
 
     public async Task<JobStatus> CreateAsync(long? bytesTotal, CancellationToken cancellationToken)
     {
-        var status = await jobs.CreateAsync(new JobCreateRequest(InstanceId, Now, bytesTotal), cancellationToken).ConfigureAwait(false);
-        notifier.Notify(status.JobId);
-        PipelineLog.JobCreated(logger, status.JobId);
-        return status;
+        var now = Now;
+        var day = JobIds.DayOf(now);
+        var number = await jobs.ReserveJobNumberAsync(day, cancellationToken).ConfigureAwait(false);
+        var job = NewJob.Open(JobIds.Format(day, number), InstanceId, now, bytesTotal);
+        var created = await jobs.CreateAsync(job, cancellationToken).ConfigureAwait(false);
+        notifier.Notify(created.JobId);
+        PipelineLog.JobCreated(logger, created.JobId);
+        return created;
     }
 
+    /// <summary>Writes a job's new snapshot as this instance, with an event when one is given.</summary>
+    /// <exception cref="JobLeaseLostException">Another instance owns the job now: nothing was written.</exception>
+    /// <exception cref="InvalidOperationException">The job does not exist or has already ended: nothing was written.</exception>
     public async Task<JobStatus> UpdateAsync(JobStatus status, string? eventType, CancellationToken cancellationToken)
     {
-        await jobs.UpdateAsync(new JobUpdate(status, InstanceId, eventType), cancellationToken).ConfigureAwait(false);
+        var result = await jobs.UpdateAsync(new JobUpdate(status, InstanceId, eventType), cancellationToken).ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case JobUpdateOutcome.Updated:
+                break;
+            case JobUpdateOutcome.LeaseLost:
+                throw new JobLeaseLostException(status.JobId, InstanceId);
+            case JobUpdateOutcome.Terminal:
+                throw new InvalidOperationException($"Job '{status.JobId}' has already ended; it keeps its state.");
+            default:
+                throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
+        }
+
         if (eventType is not null)
         {
             notifier.Notify(status.JobId);

@@ -1,21 +1,41 @@
 namespace TransactionPipeline;
 
-/// <summary>Keeps jobs, their configuration and their event streams.</summary>
+/// <summary>Keeps jobs, their configuration and their event streams: the storage primitives, with the engine's rules left to the engine.</summary>
 /// <remarks>
+/// <para>
+/// The engine formats job ids (from a number this store reserves), decides each snapshot and event, and decides what
+/// an update's <see cref="JobUpdateOutcome"/> means. The store keeps what it is given and makes each write atomic with
+/// its checks: the owner check (leases are fenced) and the terminal check (a finished job never changes).
+/// </para>
 /// <para>
 /// Several hosts may share one store. Ownership of a running job is a lease: the owner refreshes
 /// <see cref="JobStatus.UpdatedAt"/> with every <see cref="UpdateAsync"/>, and another host may take the job
 /// over with <see cref="TryClaimAsync"/> once the owner has been silent for the lease time.
 /// </para>
-/// <para>Registered as a singleton: implementations must be thread-safe.</para>
+/// <para>
+/// Events are appended by <see cref="CreateAsync"/> and <see cref="UpdateAsync"/> in the same atomic write as the
+/// snapshot they carry, so a job store is also the job's <see cref="IJobEventLog"/>; readers of events depend on that
+/// role only. Registered as a singleton: implementations must be thread-safe.
+/// </para>
 /// </remarks>
-public interface IJobStore
+public interface IJobStore : IJobEventLog
 {
-    /// <summary>Creates a job in state <see cref="JobState.Open"/> with a new id, and appends its first event.</summary>
-    /// <param name="request">Who owns the job and when it was created.</param>
+    /// <summary>Reserves the next job number of a day.</summary>
+    /// <param name="day">The UTC day the job is created on.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The new job. Its id has the form <c>pipeline_yyyyMMdd_NNN</c> and was never used before in this store.</returns>
-    ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken);
+    /// <returns>A number from 1 up that this store never returned before for <paramref name="day"/>, whatever restarts or
+    /// concurrent callers; numbers reserved and never used are simply skipped.</returns>
+    ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>Stores a new job with its owner and appends its first event, in one atomic write.</summary>
+    /// <param name="job">The job's first snapshot, its owner and the first event's type.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// The job as the store keeps it (a store may round times to its precision), once it and its event (sequence 1,
+    /// timestamp <see cref="JobStatus.UpdatedAt"/>) are durable.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">A job with the same id exists: nothing was written.</exception>
+    ValueTask<JobStatus> CreateAsync(NewJob job, CancellationToken cancellationToken);
 
     /// <summary>Finds a job.</summary>
     /// <param name="jobId">The job id.</param>
@@ -23,22 +43,21 @@ public interface IJobStore
     /// <returns>The job, or <see langword="null"/> when no job has that id.</returns>
     ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>Replaces a job's state, stage, progress and error, and appends an event when one is given.</summary>
+    /// <summary>Replaces a job's snapshot and appends an event when one is given, if the job exists, is not terminal and is owned by the update's owner.</summary>
     /// <param name="update">The new snapshot, the owner making it and the optional event type.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The appended event, or <see langword="null"/> when the update carried none.</returns>
-    /// <exception cref="JobLeaseLostException">
-    /// The job is owned by another instance than <see cref="JobUpdate.OwnerId"/>: nothing was written. The check and the
-    /// write are atomic, and the update never changes the owner (only <see cref="TryClaimAsync"/> does).
-    /// </exception>
-    /// <exception cref="InvalidOperationException">The job does not exist, or is already terminal.</exception>
-    ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken);
+    /// <returns>
+    /// What happened, with the appended event. Anything but <see cref="JobUpdateOutcome.Updated"/> means nothing was
+    /// written. The checks and the write are atomic, and the update never changes the owner (only <see cref="TryClaimAsync"/> does).
+    /// </returns>
+    ValueTask<JobUpdateResult> UpdateAsync(JobUpdate update, CancellationToken cancellationToken);
 
     /// <summary>Stores the configuration a job's request carried, for the stages and for a resume after restart.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="configuration">The configuration.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the configuration is durable.</returns>
+    /// <exception cref="InvalidOperationException">The job does not exist.</exception>
     ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken);
 
     /// <summary>Reads the configuration stored by <see cref="SaveConfigurationAsync"/>.</summary>
@@ -57,30 +76,4 @@ public interface IJobStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The unfinished jobs, oldest first.</returns>
     ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken);
-
-    /// <summary>Reads a job's events after a given sequence number.</summary>
-    /// <param name="jobId">The job id.</param>
-    /// <param name="afterSequence">The last sequence the caller has seen; 0 for all.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The events, in sequence order.</returns>
-    ValueTask<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, CancellationToken cancellationToken);
 }
-
-/// <summary>The input of <see cref="IJobStore.CreateAsync"/>.</summary>
-/// <param name="OwnerId">The id of the pipeline instance that runs the job.</param>
-/// <param name="CreatedAt">The creation time; its UTC date names the job id.</param>
-/// <param name="BytesTotal">The input's length when known up front.</param>
-public sealed record JobCreateRequest(string OwnerId, DateTimeOffset CreatedAt, long? BytesTotal = null);
-
-/// <summary>The input of <see cref="IJobStore.UpdateAsync"/>.</summary>
-/// <param name="Status">The job's new snapshot; its <see cref="JobStatus.UpdatedAt"/> refreshes the owner's lease.</param>
-/// <param name="OwnerId">The owner making the update; the store refuses it unless this is the job's current owner.</param>
-/// <param name="EventType">The event to append with the update, or <see langword="null"/>.</param>
-public sealed record JobUpdate(JobStatus Status, string OwnerId, string? EventType = null);
-
-/// <summary>The input of <see cref="IJobStore.TryClaimAsync"/>.</summary>
-/// <param name="JobId">The job to claim.</param>
-/// <param name="OwnerId">The claiming instance.</param>
-/// <param name="ClaimedAt">The time of the claim, stored as the job's <see cref="JobStatus.UpdatedAt"/>.</param>
-/// <param name="StaleBefore">Another owner's lease counts as lapsed when its last update is older than this.</param>
-public sealed record JobClaim(string JobId, string OwnerId, DateTimeOffset ClaimedAt, DateTimeOffset StaleBefore);

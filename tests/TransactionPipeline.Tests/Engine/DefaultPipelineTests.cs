@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TransactionPipeline.Testing;
+using static TransactionPipeline.Testing.Conformance.StoreTestData;
 
 namespace TransactionPipeline.Tests.Engine;
 
@@ -360,7 +361,7 @@ public sealed class DefaultPipelineTests
     public async Task ProcessJobsAsync_JobAbandonedDuringImport_FailsAsInterrupted()
     {
         var store = new InMemoryStore();
-        var created = await store.CreateAsync(new JobCreateRequest("dead-process", DateTimeOffset.UtcNow.AddMinutes(-5)), None);
+        var created = await CreateJobAsync(store, "dead-process", DateTimeOffset.UtcNow.AddMinutes(-5));
         await store.UpdateAsync(new JobUpdate(created with { State = JobState.InProgress, Stage = PipelineStage.Import, Progress = created.Progress with { TransactionsImported = 5 } }, "dead-process", JobEventTypes.ImportStarted), None);
         await ((ITransactionStore)store).AppendAsync(created.JobId, new TransactionBatch([new TransactionRecord(1, new DateOnly(2024, 1, 1), true, "partial")]), None);
 

@@ -20,14 +20,17 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     /// <summary>Gets how many faults each method has thrown so far.</summary>
     public IReadOnlyDictionary<string, int> Faults => _calls.ToDictionary(c => c.Key, c => Math.Min(c.Value, failures));
 
-    public ValueTask<JobStatus> CreateAsync(JobCreateRequest request, CancellationToken cancellationToken) =>
-        Faulting() ? ValueTask.FromException<JobStatus>(Outage()) : inner.CreateAsync(request, cancellationToken);
+    public ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<long>(Outage()) : inner.ReserveJobNumberAsync(day, cancellationToken);
+
+    public ValueTask<JobStatus> CreateAsync(NewJob job, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<JobStatus>(Outage()) : inner.CreateAsync(job, cancellationToken);
 
     public ValueTask<JobStatus?> FindAsync(string jobId, CancellationToken cancellationToken) =>
         Faulting("Find") ? ValueTask.FromException<JobStatus?>(Outage("Find")) : ((IJobStore)inner).FindAsync(jobId, cancellationToken);
 
-    public ValueTask<JobEvent?> UpdateAsync(JobUpdate update, CancellationToken cancellationToken) =>
-        Faulting() ? ValueTask.FromException<JobEvent?>(Outage()) : inner.UpdateAsync(update, cancellationToken);
+    public ValueTask<JobUpdateResult> UpdateAsync(JobUpdate update, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<JobUpdateResult>(Outage()) : inner.UpdateAsync(update, cancellationToken);
 
     public ValueTask SaveConfigurationAsync(string jobId, PipelineConfiguration configuration, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException(Outage()) : inner.SaveConfigurationAsync(jobId, configuration, cancellationToken);
