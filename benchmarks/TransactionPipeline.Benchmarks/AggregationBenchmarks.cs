@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using TransactionPipeline.Engine;
+using TransactionPipeline.Aggregation;
+using TransactionPipeline.Import;
+using TransactionPipeline.Pipeline;
 
 namespace TransactionPipeline.Benchmarks;
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using TransactionPipeline.Engine;
-using TransactionPipeline.Parsing;
+using TransactionPipeline.Aggregation;
+using TransactionPipeline.Import;
+using TransactionPipeline.Pipeline;
+using TransactionPipeline.Import.Json;
 
 namespace TransactionPipeline.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
-using TransactionPipeline.Parsing;
+using TransactionPipeline.Import.Json;
 
 namespace TransactionPipeline.Benchmarks;
 

@@ -3,24 +3,9 @@ using Microsoft.Data.Sqlite;
 
 namespace TransactionPipeline.Sqlite;
 
-/// <summary>How model values map to SQLite columns, shared by the <c>jobs</c> and <c>job_events</c> tables.</summary>
+/// <summary>How model values map to SQLite columns: times as UTC ticks, amounts as cents, dates and decimals as text.</summary>
 internal static class SqliteValues
 {
-    private static readonly string[] StatusColumnNames =
-    [
-        "state", "stage", "transactions_imported", "bytes_read", "bytes_total", "aggregates_created", "offers_generated",
-        "created_at", "updated_at", "completed_at", "error_kind", "error_message", "error_item_index", "error_byte_offset", "error_path",
-    ];
-
-    /// <summary>Gets the snapshot columns, in the order <see cref="ReadStatus"/> reads them.</summary>
-    public static string StatusColumns { get; } = string.Join(", ", StatusColumnNames);
-
-    /// <summary>Gets the parameters bound by <see cref="AddStatusParameters"/>, in column order.</summary>
-    public static string StatusParameters { get; } = string.Join(", ", StatusColumnNames.Select(c => "@" + c));
-
-    /// <summary>Gets the <c>column = @column</c> list of an UPDATE of the snapshot.</summary>
-    public static string StatusAssignments { get; } = string.Join(", ", StatusColumnNames.Select(c => $"{c} = @{c}"));
-
     public static void AddStatusParameters(SqliteCommand command, JobStatus status)
     {
         var progress = status.Progress;
@@ -38,33 +23,8 @@ internal static class SqliteValues
         }
     }
 
-    public static JobStatus ReadStatus(SqliteDataReader reader, string jobId, int first)
-    {
-        var errorKind = NullableString(reader, first + 10);
-        return new JobStatus
-        {
-            JobId = jobId,
-            State = TextToState(reader.GetString(first)),
-            Stage = Enum.Parse<PipelineStage>(reader.GetString(first + 1)),
-            Progress = new JobProgress(
-                reader.GetInt64(first + 2),
-                reader.GetInt64(first + 3),
-                NullableInt64(reader, first + 4),
-                reader.GetInt32(first + 5),
-                reader.GetInt32(first + 6)),
-            CreatedAt = FromTicks(reader.GetInt64(first + 7)),
-            UpdatedAt = FromTicks(reader.GetInt64(first + 8)),
-            CompletedAt = NullableInt64(reader, first + 9) is { } completedAt ? FromTicks(completedAt) : null,
-            Error = errorKind is null
-                ? null
-                : new JobError(
-                    Enum.Parse<JobErrorKind>(errorKind),
-                    reader.GetString(first + 11),
-                    NullableInt64(reader, first + 12),
-                    NullableInt64(reader, first + 13),
-                    NullableString(reader, first + 14)),
-        };
-    }
+    public static JobStatus ReadStatus(SqliteDataReader reader, string jobId, int first) =>
+        StoredValues.ReadStatus(reader, jobId, first, static (r, i) => FromTicks(r.GetInt64(i)));
 
     public static long ToTicks(DateTimeOffset value) => value.UtcTicks;
 

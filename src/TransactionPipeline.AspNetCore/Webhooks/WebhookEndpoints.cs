@@ -9,18 +9,7 @@ namespace TransactionPipeline.AspNetCore.Webhooks;
 
 internal static class WebhookEndpoints
 {
-    private static readonly HashSet<string> KnownEvents = new(StringComparer.Ordinal)
-    {
-        JobEventTypes.JobCreated,
-        JobEventTypes.ImportStarted,
-        JobEventTypes.ImportProgress,
-        JobEventTypes.ImportCompleted,
-        JobEventTypes.AggregationCompleted,
-        JobEventTypes.CreditModelCompleted,
-        JobEventTypes.OffersGenerated,
-        JobEventTypes.JobComplete,
-        JobEventTypes.Failed,
-    };
+    private static readonly HashSet<string> KnownEvents = new(JobEventTypes.All, StringComparer.Ordinal);
 
     public static async Task<Results<JsonHttpResult<WebhookRegistrationResponse>, ProblemHttpResult>> RegisterAsync(
         HttpRequest request,

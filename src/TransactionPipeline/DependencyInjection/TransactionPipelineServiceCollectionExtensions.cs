@@ -4,10 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TransactionPipeline;
-using TransactionPipeline.Credit;
-using TransactionPipeline.Engine;
-using TransactionPipeline.Jobs;
-using TransactionPipeline.Worker;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -51,6 +47,7 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<ActiveJobs>();
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton(sp => Create<JobWriter>(sp));
+        services.TryAddSingleton<JobImporter>();
         services.TryAddSingleton(sp => Create<StageRunner>(sp));
         services.TryAddSingleton(sp => Create<RecoveryLoop>(sp));
         services.TryAddSingleton<IPipelineWorker>(sp => Create<JobWorker>(sp));

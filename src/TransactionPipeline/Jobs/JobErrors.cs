@@ -1,4 +1,3 @@
-using TransactionPipeline.Parsing;
 
 namespace TransactionPipeline.Jobs;
 

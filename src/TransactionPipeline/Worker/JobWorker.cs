@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TransactionPipeline.Engine;
-using TransactionPipeline.Jobs;
 
 namespace TransactionPipeline.Worker;
 

@@ -1,4 +1,3 @@
-using TransactionPipeline.Engine;
 
 namespace TransactionPipeline.Worker;
 

@@ -1,4 +1,5 @@
 using TransactionPipeline.Credit;
+using TransactionPipeline.Offers;
 
 namespace TransactionPipeline.Tests.Credit;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.Jobs;
+using TransactionPipeline.Pipeline;
 
 namespace TransactionPipeline.Tests.Worker;
 
@@ -9,7 +10,7 @@ public sealed class ProcessCacheTests
     [Fact]
     public async Task RunAsync_TenThousandSmallJobs_LeaveNoPerJobStateInTheProcess()
     {
-        await using var fixture = new Engine.PipelineFixture();
+        await using var fixture = new Tests.Pipeline.PipelineFixture();
         var pipeline = fixture.Pipeline;
         var active = fixture.Services.GetRequiredService<ActiveJobs>();
         var notifier = fixture.Services.GetRequiredService<JobEventNotifier>();

@@ -1,0 +1,403 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace TransactionPipeline.Import.Json;
+
+/// <summary>The general path's units: the root object's members and one item of <c>data</c>, with each value's rules and error wording.</summary>
+internal sealed partial class TransactionJsonReader
+{
+    private bool ReadRootStart(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw InvalidInputException.At(
+                $"The body must be a JSON object with a \"data\" array, but it starts with a {Describe(reader.TokenType)}",
+                null,
+                _bufferOffset + reader.TokenStartIndex,
+                "$");
+        }
+
+        _phase = Phase.InRoot;
+        return true;
+    }
+
+    private bool ReadRootMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.EndObject)
+        {
+            _phase = Phase.AfterRoot;
+            return true;
+        }
+
+        // Only a property name can follow here; the reader itself rejects anything else.
+        var nameOffset = _bufferOffset + reader.TokenStartIndex;
+        if (reader.ValueTextEquals("data"u8))
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (_sawData)
+            {
+                throw InvalidInputException.At("The body has more than one \"data\" property", null, nameOffset, "$.data");
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw InvalidInputException.At(
+                    $"\"data\" must be an array of transactions, but it is a {Describe(reader.TokenType)}",
+                    null,
+                    _bufferOffset + reader.TokenStartIndex,
+                    "$.data");
+            }
+
+            _sawData = true;
+            _phase = Phase.InData;
+            return true;
+        }
+
+        var isCredit = reader.ValueTextEquals("credit_model_config"u8);
+        var isAggregate = !isCredit && reader.ValueTextEquals("aggregate_config"u8);
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        var valueOffset = _bufferOffset + reader.TokenStartIndex;
+        var valueStart = (int)reader.TokenStartIndex;
+        if (!reader.TrySkip())
+        {
+            return false;
+        }
+
+        if (isCredit || isAggregate)
+        {
+            var name = isCredit ? "credit_model_config" : "aggregate_config";
+            if (isCredit ? _creditModel is not null : _aggregate is not null)
+            {
+                throw InvalidInputException.At($"The body has more than one \"{name}\" property", null, nameOffset, "$." + name);
+            }
+
+            // After TrySkip a container's reader sits on its closing token, so the raw value ends at BytesConsumed.
+            var raw = data[valueStart..(int)reader.BytesConsumed];
+            if (isCredit)
+            {
+                _creditModel = ConfigurationParser.ParseCreditModel(raw, valueOffset);
+            }
+            else
+            {
+                _aggregate = ConfigurationParser.ParseAggregate(raw, valueOffset);
+            }
+        }
+
+        return true;
+    }
+
+    private bool ReadDataMember(ref Utf8JsonReader reader, TransactionBatch batch)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.EndArray)
+        {
+            _phase = Phase.InRoot;
+            _afterItem = false;
+            return true;
+        }
+
+        var itemOffset = _bufferOffset + reader.TokenStartIndex;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw InvalidInputException.At(
+                $"Each item of \"data\" must be an object, but this one is a {Describe(reader.TokenType)}",
+                _itemIndex,
+                itemOffset,
+                $"$.data[{_itemIndex}]");
+        }
+
+        decimal amount = 0;
+        DateOnly date = default;
+        var isRevenue = false;
+        string? description = null;
+        var seen = Field.None;
+        while (true)
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                break;
+            }
+
+            var field = reader.ValueTextEquals("amount"u8) ? Field.Amount
+                : reader.ValueTextEquals("date"u8) ? Field.Date
+                : reader.ValueTextEquals("is_revenue"u8) ? Field.IsRevenue
+                : reader.ValueTextEquals("description"u8) ? Field.Description
+                : Field.None;
+            var nameOffset = _bufferOffset + reader.TokenStartIndex;
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            if (field == Field.None)
+            {
+                // Unknown properties are ignored, whatever their shape.
+                if (!reader.TrySkip())
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if ((seen & field) != 0)
+            {
+                throw ItemError($"The property \"{Name(field)}\" appears twice", nameOffset, field);
+            }
+
+            seen |= field;
+            switch (field)
+            {
+                case Field.Amount:
+                    amount = ReadAmount(ref reader);
+                    break;
+                case Field.Date:
+                    date = ReadDate(ref reader);
+                    break;
+                case Field.IsRevenue:
+                    isRevenue = reader.TokenType switch
+                    {
+                        JsonTokenType.True => true,
+                        JsonTokenType.False => false,
+                        _ => throw WrongType(ref reader, field, "a boolean (true or false)"),
+                    };
+                    break;
+                default:
+                    description = ReadDescription(ref reader);
+                    break;
+            }
+        }
+
+        if (seen != Field.All)
+        {
+            var missing = Field.All & ~seen;
+            var first = (Field)((int)missing & -(int)missing);
+            throw ItemError($"The transaction has no \"{Name(first)}\" property", itemOffset, first);
+        }
+
+        batch.Add(new TransactionRecord(amount, date, isRevenue, description!));
+        _itemIndex++;
+        _afterItem = true;
+        return true;
+    }
+
+    private decimal ReadAmount(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            throw WrongType(ref reader, Field.Amount, "a JSON number");
+        }
+
+        if (!reader.TryGetDecimal(out var amount))
+        {
+            throw ItemError($"\"amount\" {Raw(ref reader)} is out of range: at most {MaxAmountIntegerDigits} digits before the decimal point", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+        }
+
+        // Judged on the number as written: the decimal above is rounded to 29 significant digits.
+        ReadOnlySpan<byte> text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        JsonNumberDigits.Count(text, out var integerDigits, out var fractionDigits);
+        if (integerDigits > MaxAmountIntegerDigits)
+        {
+            throw ItemError($"\"amount\" {Raw(ref reader)} has more than {MaxAmountIntegerDigits} digits before the decimal point (15 digits in all, 2 after the point)", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+        }
+
+        if (fractionDigits > TransactionLimits.MaxAmountDecimals)
+        {
+            throw ItemError($"\"amount\" {Raw(ref reader)} has more than 2 decimal places", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+        }
+
+        return amount.Scale > 2 ? decimal.Round(amount, 2) : amount;
+    }
+
+    private DateOnly ReadDate(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw WrongType(ref reader, Field.Date, "a string in the form YYYY-MM-DD");
+        }
+
+        if (reader.ValueIsEscaped)
+        {
+            Span<byte> copy = stackalloc byte[32];
+            if (reader.ValueSpan.Length <= copy.Length && TryParseDate(copy[..reader.CopyString(copy)], out var unescaped))
+            {
+                return unescaped;
+            }
+        }
+        else if (TryParseDate(reader.ValueSpan, out var date))
+        {
+            return date;
+        }
+
+        throw ItemError($"\"date\" {Raw(ref reader)} is not a valid date in the form YYYY-MM-DD", _bufferOffset + reader.TokenStartIndex, Field.Date);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool TryParseDate(ReadOnlySpan<byte> text, out DateOnly date)
+    {
+        date = default;
+        if (text.Length != 10 || text[4] != '-' || text[7] != '-')
+        {
+            return false;
+        }
+
+        uint y0 = (uint)(text[0] - '0'), y1 = (uint)(text[1] - '0'), y2 = (uint)(text[2] - '0'), y3 = (uint)(text[3] - '0');
+        uint m0 = (uint)(text[5] - '0'), m1 = (uint)(text[6] - '0'), d0 = (uint)(text[8] - '0'), d1 = (uint)(text[9] - '0');
+        if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9)
+        {
+            return false;
+        }
+
+        var year = (int)((y0 * 1000) + (y1 * 100) + (y2 * 10) + y3);
+        var month = (int)((m0 * 10) + m1);
+        var day = (int)((d0 * 10) + d1);
+        if (year < 1 || month is < 1 or > 12 || day < 1)
+        {
+            return false;
+        }
+
+        var leap = (year & 3) == 0 && ((year % 100) != 0 || (year % 400) == 0);
+        var daysToMonth = leap ? DaysToMonthLeap : DaysToMonth;
+        var dayOfYear = daysToMonth[month - 1] + day - 1;
+        if (dayOfYear >= daysToMonth[month])
+        {
+            return false;
+        }
+
+        var yearsBefore = year - 1;
+        date = DateOnly.FromDayNumber((yearsBefore * 365) + (yearsBefore / 4) - (yearsBefore / 100) + (yearsBefore / 400) + dayOfYear);
+        return true;
+    }
+
+    private static ReadOnlySpan<int> DaysToMonth => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
+    private static ReadOnlySpan<int> DaysToMonthLeap => [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
+
+    private string ReadDescription(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw WrongType(ref reader, Field.Description, "a string");
+        }
+
+        var text = reader.GetString()!;
+        if (text.Length > MaxDescriptionLength && CountCharacters(text) > MaxDescriptionLength)
+        {
+            throw ItemError($"\"description\" has {CountCharacters(text)} characters; at most {MaxDescriptionLength} are allowed", _bufferOffset + reader.TokenStartIndex, Field.Description);
+        }
+
+        return text;
+    }
+
+    private static int CountCharacters(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private InvalidInputException WrongType(ref Utf8JsonReader reader, Field field, string expected) =>
+        ItemError($"\"{Name(field)}\" must be {expected}, but it is {Article(reader.TokenType)} {Raw(ref reader)}", _bufferOffset + reader.TokenStartIndex, field);
+
+    private InvalidInputException ItemError(string message, long offset, Field field) =>
+        InvalidInputException.At(message, _itemIndex, offset, $"$.data[{_itemIndex}].{Name(field)}");
+
+    private static string Raw(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            return reader.TokenType == JsonTokenType.StartObject ? "{...}" : "[...]";
+        }
+
+        var span = reader.ValueSpan;
+        var text = Encoding.UTF8.GetString(span.Length > 40 ? span[..40] : span);
+        var shown = span.Length > 40 ? text + "..." : text;
+        return reader.TokenType == JsonTokenType.String ? $"\"{shown}\"" : shown;
+    }
+
+    private static string Article(JsonTokenType type) => type switch
+    {
+        JsonTokenType.String => "the string",
+        JsonTokenType.Number => "the number",
+        JsonTokenType.True or JsonTokenType.False => "the boolean",
+        JsonTokenType.Null => "the value",
+        JsonTokenType.StartObject => "an object",
+        _ => "an array",
+    };
+
+    private static string Describe(JsonTokenType type) => type switch
+    {
+        JsonTokenType.StartObject => "object",
+        JsonTokenType.StartArray => "array",
+        JsonTokenType.String => "string",
+        JsonTokenType.Number => "number",
+        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.Null => "null",
+        _ => type.ToString().ToLower(CultureInfo.InvariantCulture),
+    };
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        message = (cut > 0 ? message[..cut] : message).TrimEnd();
+
+        // Utf8JsonReader quotes the rest of its buffer after a bad literal ("'tru, ...' is an invalid JSON literal"):
+        // keep the start, so the message does not depend on how much was read, nor carry megabytes of the body.
+        const int Quoted = 40;
+        var close = message.StartsWith('\'') ? message.IndexOf("' is ", StringComparison.Ordinal) : -1;
+        return close > Quoted + 1 ? $"{message[..(Quoted + 1)]}...{message[close..]}" : message;
+    }
+
+    private static string Name(Field field) => field switch
+    {
+        Field.Amount => "amount",
+        Field.Date => "date",
+        Field.IsRevenue => "is_revenue",
+        _ => "description",
+    };
+
+    [Flags]
+    private enum Field
+    {
+        None = 0,
+        Amount = 1,
+        Date = 2,
+        IsRevenue = 4,
+        Description = 8,
+        All = Amount | Date | IsRevenue | Description,
+    }
+}

@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+
+namespace TransactionPipeline.Import.Json;
+
+/// <summary>
+/// The aggregate-only fast path: one buffer of common-shaped items cut into pieces, scanned on all cores at once.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Only the first piece starts where an item is known to start. Every other piece guesses: it starts after the first
+/// <c>}</c> past its share of the buffer from which <see cref="TryReadFastItem"/> reads a whole item. A guess can be
+/// wrong (a <c>}</c> inside a description, or inside an array of an unknown property), so no piece's result is trusted
+/// until the piece before it, read from a trusted start, ends exactly where it began: items are contiguous, so that
+/// proves the guess was a real item boundary. Pieces are accepted in order until one stops early (an item the scanner
+/// does not take, or the end of the buffer) or misses the next piece's start; the rest are dropped and the ordinary
+/// reader carries on from the last accepted byte. The outcome is the same as reading every item in order.
+/// </para>
+/// <para>
+/// Each piece sums into totals of its own, merged into the job's only once accepted, so a dropped piece leaves no trace.
+/// </para>
+/// </remarks>
+internal sealed partial class TransactionJsonReader
+{
+    /// <summary>The smallest piece worth handing to another core, unless the constructor says otherwise.</summary>
+    internal const int DefaultParallelPieceBytes = 256 * 1024;
+
+    /// <summary>How far past its share a piece looks for an item start before giving its share to the piece before.</summary>
+    private const int MaxItemStartSearch = 16 * 1024;
+
+    private const int PiecesPerCore = 4;
+
+    /// <summary>The most cores one read uses, which bounds the pieces' memory (each sums per day in its own totals).</summary>
+    private const int MaxCores = 16;
+
+    private Piece[] _pieces = [];
+
+    // The input offset up to which a parallel scan has looked: the next waits for that much new input, so items the
+    // scanner does not take cost one wasted scan per buffer, not one per item.
+    private long _parallelScannedTo;
+
+    /// <summary>Sums the whole items at the start of <paramref name="data"/> into the job's totals while they are in the common shape.</summary>
+    /// <returns>The bytes consumed: whole items only, each with its leading comma; 0 when the buffer is too small to share.</returns>
+    private int AggregateFastItemsInParallel(ReadOnlyMemory<byte> data)
+    {
+        // More pieces than cores, so a core that starts late or is interrupted takes fewer of them.
+        var count = Math.Min(Math.Clamp(Environment.ProcessorCount, 2, MaxCores) * PiecesPerCore, data.Length / _parallelPieceBytes);
+        var end = _bufferOffset + data.Length;
+        if (count < 2 || end - _parallelScannedTo < (long)count * _parallelPieceBytes
+            || !TryReadFastItem(data.Span, keepDescription: false, out _, out _))
+        {
+            return 0;
+        }
+
+        _parallelScannedTo = end;
+
+        if (_pieces.Length < count)
+        {
+            _pieces = new Piece[count];
+            for (var i = 0; i < count; i++)
+            {
+                _pieces[i] = new Piece();
+            }
+        }
+
+        var pieces = _pieces.AsSpan(0, count);
+        var span = data.Span;
+        var used = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var start = i == 0 ? 0 : FindItemStart(span, (int)((long)data.Length * i / count));
+            if (start > (used == 0 ? -1 : pieces[used - 1].Start))
+            {
+                pieces[used++].Start = start;
+            }
+        }
+
+        for (var i = 0; i < used; i++)
+        {
+            pieces[i].Limit = i + 1 < used ? pieces[i + 1].Start : data.Length;
+        }
+
+        var all = _pieces;
+        var maxItemBytes = _maxUnitBytes;
+        Parallel.For(0, used, i => all[i].Scan(data.Span, maxItemBytes));
+
+        var position = 0;
+        foreach (var piece in pieces[..used])
+        {
+            // Trusted: the first piece starts at a known item start, each next one where the trusted one before it ended.
+            _totals!.Merge(piece.Totals);
+            _itemIndex += piece.Items;
+            position = piece.End;
+            if (piece.End != piece.Limit)
+            {
+                // Stopped early, or ran past the next piece's guessed start: what follows is not trusted.
+                break;
+            }
+        }
+
+        return position;
+    }
+
+    /// <summary>Finds the first offset at or after <paramref name="from"/> where a whole common-shaped item can be read; -1 when none is near.</summary>
+    private static int FindItemStart(ReadOnlySpan<byte> data, int from)
+    {
+        var last = Math.Min(data.Length, from + MaxItemStartSearch);
+        for (var i = from; i < last; i++)
+        {
+            var close = data[i..last].IndexOf((byte)'}');
+            if (close < 0)
+            {
+                return -1;
+            }
+
+            i += close;
+            if (TryReadFastItem(data[(i + 1)..], keepDescription: false, out _, out _))
+            {
+                return i + 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>One share of a buffer and what its scan found.</summary>
+    private sealed class Piece
+    {
+        public DailyTotals Totals { get; } = new();
+
+        public int Start { get; set; }
+
+        /// <summary>Gets or sets where the next piece starts: the scan stops at the first item that reaches it.</summary>
+        public int Limit { get; set; }
+
+        public int End { get; private set; }
+
+        public long Items { get; private set; }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Scan(ReadOnlySpan<byte> data, int maxItemBytes)
+        {
+            Totals.Clear();
+            var position = Start;
+            long items = 0;
+            while (position < Limit && TryReadFastItem(data[position..], keepDescription: false, out var length, out var record)
+                && length <= maxItemBytes)
+            {
+                Totals.Add(record);
+                position += length;
+                items++;
+            }
+
+            End = position;
+            Items = items;
+        }
+    }
+}

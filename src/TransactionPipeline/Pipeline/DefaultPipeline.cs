@@ -1,0 +1,101 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TransactionPipeline.Pipeline;
+
+/// <summary>The facade behind <see cref="IPipeline"/>: creates and imports jobs, runs or queues their stages, and answers for them.</summary>
+/// <remarks>
+/// The work is done by one unit per step: the import by <see cref="JobImporter"/>, the later stages by
+/// <see cref="StageRunner"/>, every write to a job by <see cref="JobWriter"/>, event streams by <see cref="JobEventWatcher"/>,
+/// and the background work by <see cref="JobWorker"/>.
+/// </remarks>
+internal sealed class DefaultPipeline(
+    IJobStore jobs,
+    IResultStore results,
+    JobImporter importer,
+    JobEventWatcher watcher,
+    ActiveJobs active,
+    JobQueue queue,
+    StageRunner stages) : IPipeline
+{
+    /// <summary>Creates the pipeline, or says which call is missing when no store was registered.</summary>
+    public static DefaultPipeline Create(IServiceProvider services)
+    {
+        EnsureStore(services);
+        return ActivatorUtilities.CreateInstance<DefaultPipeline>(services);
+    }
+
+    /// <summary>Throws when no store was registered, naming the calls that register one.</summary>
+    public static void EnsureStore(IServiceProvider services)
+    {
+        if (services.GetService<IJobStore>() is null || services.GetService<ITransactionStore>() is null || services.GetService<IResultStore>() is null)
+        {
+            throw new InvalidOperationException(
+                "The transaction pipeline has no store. Call UseSqlite(\"Data Source=jobs.db\") or UsePostgreSql(connectionString) "
+                + "on the builder that AddTransactionPipeline() returns (or UseInMemoryStorage() from TransactionPipeline.Testing in tests).");
+        }
+    }
+
+    public async Task<JobStatus> RunAsync(PipelineInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (status, imported) = await importer.ImportAsync(input, cancellationToken).ConfigureAwait(false);
+        return imported is null ? status : await stages.RunAsync(imported, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<JobStatus> SubmitAsync(PipelineInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (status, imported) = await importer.ImportAsync(input, cancellationToken).ConfigureAwait(false);
+        if (imported is not null)
+        {
+            // The job stays in active while queued, so the lease keeps being refreshed and recovery leaves it alone.
+            active.HoldQueued(status.JobId);
+            await queue.EnqueueAsync(imported, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return status;
+    }
+
+    public async Task<JobStatus?> GetStatusAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<JobResult?> GetResultAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        var status = await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return status?.State == JobState.JobComplete
+            ? await results.FindAsync(jobId, cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+
+    public IAsyncEnumerable<JobEvent> WatchAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return watcher.WatchAsync(jobId, afterSequence, cancellationToken);
+    }
+
+    public async Task<JobStatus> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        await foreach (var jobEvent in WatchAsync(jobId, 0, cancellationToken).ConfigureAwait(false))
+        {
+            if (JobEventTypes.IsTerminal(jobEvent.EventType))
+            {
+                break;
+            }
+        }
+
+        var status = await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Job '{jobId}' was not found.");
+        return status;
+    }
+
+    public Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return active.CancelAsync(jobId);
+    }
+}
