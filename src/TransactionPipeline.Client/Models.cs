@@ -66,7 +66,10 @@ public sealed record JobStatusReport
 public sealed record JobProgressReport(long TransactionsImported, long BytesRead, long? BytesTotal, int AggregatesCreated, int OffersGenerated);
 
 /// <summary>Why a job failed, and where in its input.</summary>
-/// <param name="Kind">The kind: <c>invalid_input</c>, <c>cancelled</c>, <c>interrupted</c> or <c>stage_failed</c>.</param>
+/// <param name="Kind">
+/// The kind: <c>invalid_input</c>, <c>cancelled</c>, <c>interrupted</c>, <c>stage_failed</c>, <c>store_unavailable</c>,
+/// <c>storage_full</c>, <c>client_disconnected</c> or <c>host_shutdown</c>.
+/// </param>
 /// <param name="Message">What went wrong.</param>
 /// <param name="ItemIndex">The zero-based index in <c>data</c>, when the error is in an item.</param>
 /// <param name="ByteOffset">The byte offset in the body.</param>

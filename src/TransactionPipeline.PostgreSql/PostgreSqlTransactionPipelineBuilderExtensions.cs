@@ -56,6 +56,7 @@ public static class PostgreSqlTransactionPipelineBuilderExtensions
         builder.Services.AddSingleton(sp => new PostgreSqlStore(
             sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value,
             sp.GetService<ILoggerFactory>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreErrorClassifier, PostgreSqlErrorClassifier>());
         return builder.UseStorage<PostgreSqlStore>();
     }
 }

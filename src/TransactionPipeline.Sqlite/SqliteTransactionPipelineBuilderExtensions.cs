@@ -44,6 +44,7 @@ public static class SqliteTransactionPipelineBuilderExtensions
             .ValidateOnStart();
         builder.Services.RemoveAll<SqliteStore>();
         builder.Services.AddSingleton(sp => new SqliteStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreErrorClassifier, SqliteErrorClassifier>());
         return builder.UseStorage<SqliteStore>();
     }
 }

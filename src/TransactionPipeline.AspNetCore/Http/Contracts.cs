@@ -195,6 +195,10 @@ internal static class WireNames
         JobErrorKind.Cancelled => "cancelled",
         JobErrorKind.Interrupted => "interrupted",
         JobErrorKind.StageFailed => "stage_failed",
+        JobErrorKind.StoreUnavailable => "store_unavailable",
+        JobErrorKind.StorageFull => "storage_full",
+        JobErrorKind.ClientDisconnected => "client_disconnected",
+        JobErrorKind.HostShutdown => "host_shutdown",
         _ => kind.ToString(),
     };
 

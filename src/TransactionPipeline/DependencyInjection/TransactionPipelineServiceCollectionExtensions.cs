@@ -42,6 +42,8 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<ICreditModel, DefaultCreditModel>();
         services.TryAddSingleton<IOfferStrategy, DefaultOfferStrategy>();
         services.TryAddSingleton<JobEventNotifier>();
+        services.TryAddSingleton<HostStopping>();
+        services.TryAddSingleton<JobErrorClassifier>();
         services.TryAddSingleton<IJobEventLog>(sp => sp.GetRequiredService<IJobStore>());
         services.TryAddSingleton<JobEventWatcher>();
         services.TryAddSingleton<ActiveJobs>();

@@ -11,6 +11,8 @@ internal sealed class JobImporter(
     IEnumerable<ITransactionStage> transactionStages,
     TimeProvider time,
     JobWriter writer,
+    JobErrorClassifier errors,
+    HostStopping hostStopping,
     ActiveJobs active)
 {
     private readonly TransactionPipelineOptions _options = options.Value;
@@ -22,14 +24,18 @@ internal sealed class JobImporter(
     /// </summary>
     public async Task<(JobStatus Status, QueuedJob? Imported)> ImportAsync(PipelineInput input, CancellationToken cancellationToken)
     {
-        var status = await writer.CreateAsync(input.Length, cancellationToken).ConfigureAwait(false);
-        input.Progress?.Report(status);
-
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        active.Hold(status.JobId, cancellation);
-        var handedOver = false;
+        // Held before it exists: recovery on this host never mistakes the new job for one a dead process left.
+        var job = await writer.PrepareAsync(input.Length, cancellationToken).ConfigureAwait(false);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hostStopping.Token);
+        active.Hold(job.Status.JobId, cancellation);
+        var status = job.Status;
+        var (created, handedOver) = (false, false);
+        ProgressReporter? reporter = null;
         try
         {
+            status = await writer.CreateAsync(job, cancellationToken).ConfigureAwait(false);
+            created = true;
+            input.Progress?.Report(status);
             status = await writer.UpdateAsync(
                 status with { State = JobState.InProgress, Stage = PipelineStage.Import, UpdatedAt = writer.Now },
                 JobEventTypes.ImportStarted,
@@ -37,12 +43,13 @@ internal sealed class JobImporter(
             input.Progress?.Report(status);
 
             var totals = new DailyTotals();
+            reporter = new ProgressReporter(writer, time, _options.ProgressInterval, status, input.Progress);
             var outcome = input.Json is { } json && !_options.StoreTransactions && _transactionStages.Length == 0
-                ? await AggregateAsync(status, json, totals, input.Progress, cancellation.Token).ConfigureAwait(false)
-                : await ImportRowsAsync(status, input, totals, cancellation).ConfigureAwait(false);
+                ? await AggregateAsync(json, totals, reporter, cancellation.Token).ConfigureAwait(false)
+                : await ImportRowsAsync(status, input, totals, reporter, cancellation).ConfigureAwait(false);
             if (outcome.Error is { } error)
             {
-                return (await FailAsync(status, error, cancellationToken).ConfigureAwait(false), null);
+                return (await FailAsync(status with { Progress = outcome.Progress }, error, cancellationToken).ConfigureAwait(false), null);
             }
 
             var (configuration, progress) = (outcome.Configuration!, outcome.Progress);
@@ -65,9 +72,11 @@ internal sealed class JobImporter(
             handedOver = true;
             return (status, new QueuedJob(status, configuration, totals));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (created)
         {
-            return (await FailAsync(status, ex, cancellationToken).ConfigureAwait(false), null);
+            // A store that never took the job leaves nothing to fail: its exception goes to the caller as it is.
+            var reached = reporter is null ? status : status with { Progress = reporter.Latest };
+            return (await FailAsync(reached, ex, cancellationToken).ConfigureAwait(false), null);
         }
         finally
         {
@@ -82,14 +91,15 @@ internal sealed class JobImporter(
     private Task<JobStatus> FailAsync(JobStatus status, Exception exception, CancellationToken callerToken) =>
         exception is JobLeaseLostException lost
             ? writer.LeaseLostAsync(status, lost)
-            : writer.FailAsync(status, JobErrors.From(exception, callerToken));
+            : writer.FailAsync(status, errors.From(exception, status.Progress, callerToken));
 
     /// <summary>Reads the input through the host stages into the store, summing per date on the way.</summary>
     /// <remarks>
     /// Reader, host stages and writer each run on their own task, joined by bounded channels: the reader parses
     /// on one core while the store writes on the other, and a slow store stalls the reader instead of filling memory.
     /// </remarks>
-    private async Task<ImportOutcome> ImportRowsAsync(JobStatus status, PipelineInput input, DailyTotals totals, CancellationTokenSource cancellation)
+    private async Task<ImportOutcome> ImportRowsAsync(
+        JobStatus status, PipelineInput input, DailyTotals totals, ProgressReporter reporter, CancellationTokenSource cancellation)
     {
         var failure = new FirstFailure(cancellation);
         var first = CreateStageChannel();
@@ -118,7 +128,7 @@ internal sealed class JobImporter(
             upstream = next.Reader;
         }
 
-        var writer = failure.RunAsync(null, token => WriteBatchesAsync(status, upstream, totals, input.Progress, token));
+        var writer = failure.RunAsync(null, token => WriteBatchesAsync(status, upstream, totals, reporter, token));
         tasks.Add(writer);
         try
         {
@@ -126,7 +136,9 @@ internal sealed class JobImporter(
         }
         catch (Exception) when (failure.Exception is not null)
         {
-            return new ImportOutcome(null, default!, failure.Exception);
+            // The counts the job reached: rows stored so far, and every byte the reader consumed.
+            var reached = reporter.Latest;
+            return new ImportOutcome(null, reached with { BytesRead = Math.Max(reached.BytesRead, reader?.BytesRead ?? 0) }, failure.Exception);
         }
 
         var configuration = await producer.ConfigureAwait(false);
@@ -143,19 +155,25 @@ internal sealed class JobImporter(
     /// The aggregate-only import of a JSON body: no row leaves the reader, which sums them per date itself and shares
     /// runs of common-shaped items among all cores.
     /// </summary>
-    private async Task<ImportOutcome> AggregateAsync(
-        JobStatus status, Stream json, DailyTotals totals, IProgress<JobStatus>? observer, CancellationToken cancellationToken)
+    private async Task<ImportOutcome> AggregateAsync(Stream json, DailyTotals totals, ProgressReporter reporter, CancellationToken cancellationToken)
     {
         // Large reads give each core large shares and fewer joins: 8 MiB read a 1 GB file ~10% faster than 4 MiB, ~30% faster than 256 KiB.
         var reader = new TransactionJsonReader(
             json, Math.Max(_options.InputBufferSize, AggregateBufferSize), _options.MaxValueSize, _options.ImportBatchSize, keepDescriptions: false);
-        var reporter = new ProgressReporter(writer, time, _options.ProgressInterval, status, observer);
-        var configuration = await Task.Run(
-            () => reader.AggregateAsync(totals, token => reporter.ReportAsync(Progress(), token), cancellationToken),
-            cancellationToken).ConfigureAwait(false);
-        return new ImportOutcome(configuration, Progress(), null);
+        try
+        {
+            var configuration = await Task.Run(
+                () => reader.AggregateAsync(totals, token => reporter.ReportAsync(Progress(), token), cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            return new ImportOutcome(configuration, Progress(), null);
+        }
+        catch (Exception)
+        {
+            reporter.Track(Progress());
+            throw;
+        }
 
-        JobProgress Progress() => status.Progress with { TransactionsImported = reader.ItemsRead, BytesRead = reader.BytesRead };
+        JobProgress Progress() => reporter.Latest with { TransactionsImported = reader.ItemsRead, BytesRead = reader.BytesRead };
     }
 
     /// <summary>The least the aggregate-only import reads at a time.</summary>
@@ -213,11 +231,10 @@ internal sealed class JobImporter(
         JobStatus status,
         ChannelReader<TransactionBatch> input,
         DailyTotals totals,
-        IProgress<JobStatus>? observer,
+        ProgressReporter reporter,
         CancellationToken cancellationToken)
     {
         var progress = status.Progress;
-        var reporter = new ProgressReporter(writer, time, _options.ProgressInterval, status, observer);
         await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             try
@@ -252,14 +269,24 @@ internal sealed class JobImporter(
     /// <summary>What an import ended with: the body's configuration and the final progress, or the error that stopped it.</summary>
     private sealed record ImportOutcome(PipelineConfiguration? Configuration, JobProgress Progress, Exception? Error);
 
-    /// <summary>Writes import progress to the job store and its observer at most once per <see cref="TransactionPipelineOptions.ProgressInterval"/>.</summary>
+    /// <summary>
+    /// Keeps the counts the import has reached, and writes them to the job store and its observer at most once per
+    /// <see cref="TransactionPipelineOptions.ProgressInterval"/>.
+    /// </summary>
     private sealed class ProgressReporter(JobWriter writer, TimeProvider time, TimeSpan interval, JobStatus status, IProgress<JobStatus>? observer)
     {
         private long _lastReport = time.GetTimestamp();
         private JobProgress _reported = status.Progress;
+        private JobProgress _latest = status.Progress;
+
+        /// <summary>Gets the counts reached so far: never less than any reported, so a failure's counts never go backwards.</summary>
+        public JobProgress Latest => Volatile.Read(ref _latest);
+
+        public void Track(JobProgress progress) => Volatile.Write(ref _latest, progress);
 
         public async ValueTask ReportAsync(JobProgress progress, CancellationToken cancellationToken)
         {
+            Track(progress);
             if (progress == _reported || time.GetElapsedTime(_lastReport) < interval)
             {
                 return;

@@ -64,12 +64,24 @@ public enum JobErrorKind
     /// <summary>The input is malformed, truncated, or holds a value that breaks the contract.</summary>
     InvalidInput,
 
-    /// <summary>The job was cancelled by its caller or the input stream was abandoned.</summary>
+    /// <summary>Someone asked: the caller's token fired, or the job was cancelled through <see cref="IPipeline.CancelAsync"/>.</summary>
     Cancelled,
 
-    /// <summary>The process stopped while the job was importing; the input is gone and must be resubmitted.</summary>
+    /// <summary>The process that ran the job really stopped (it was killed or crashed) while the job was importing; the input is gone and must be resubmitted.</summary>
     Interrupted,
 
-    /// <summary>A stage, store or plug-in threw.</summary>
+    /// <summary>A stage or plug-in threw, or a store failed for a reason that is neither of the two below.</summary>
     StageFailed,
+
+    /// <summary>The store could not be reached or stopped answering.</summary>
+    StoreUnavailable,
+
+    /// <summary>The store ran out of space.</summary>
+    StorageFull,
+
+    /// <summary>The client sending the input went away before its end (see <see cref="InputAbortedException"/>).</summary>
+    ClientDisconnected,
+
+    /// <summary>The host shut down while the job was importing; the input is gone and must be resubmitted.</summary>
+    HostShutdown,
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace TransactionPipeline.Jobs;
@@ -15,14 +16,23 @@ internal sealed class JobWriter(
     /// <summary>Gets the id this instance writes as the owner of the jobs it runs.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
+    private readonly ConcurrentDictionary<string, JobStatus> _pendingFailures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _pendingCleanups = new(StringComparer.Ordinal);
+
     public DateTimeOffset Now => time.GetUtcNow();
 
-    public async Task<JobStatus> CreateAsync(long? bytesTotal, CancellationToken cancellationToken)
+    /// <summary>Reserves the next number of today and makes the job the store will keep: the caller holds its id before it exists.</summary>
+    public async Task<NewJob> PrepareAsync(long? bytesTotal, CancellationToken cancellationToken)
     {
         var now = Now;
         var day = JobIds.DayOf(now);
         var number = await jobs.ReserveJobNumberAsync(day, cancellationToken).ConfigureAwait(false);
-        var job = NewJob.Open(JobIds.Format(day, number), InstanceId, now, bytesTotal);
+        return NewJob.Open(JobIds.Format(day, number), InstanceId, now, bytesTotal);
+    }
+
+    /// <summary>Stores a job made by <see cref="PrepareAsync"/> with its first event.</summary>
+    public async Task<JobStatus> CreateAsync(NewJob job, CancellationToken cancellationToken)
+    {
         var created = await jobs.CreateAsync(job, cancellationToken).ConfigureAwait(false);
         notifier.Notify(created.JobId);
         PipelineLog.JobCreated(logger, created.JobId);
@@ -55,62 +65,108 @@ internal sealed class JobWriter(
         return status;
     }
 
-    /// <summary>Ends a job <see cref="JobState.Failed"/> and removes its rows and results.</summary>
-    /// <returns>The failed job, or the job as the store has it when another instance owns it now.</returns>
+    /// <summary>Ends a job <see cref="JobState.Failed"/> with <paramref name="error"/>, then removes its rows and results.</summary>
+    /// <returns>The failed job, or the job as the store has it when it had ended or another instance owns it now.</returns>
     /// <remarks>
-    /// The lease is checked before anything is deleted, so a host that lost the job never removes the new owner's rows;
-    /// a store that cannot delete still gets the job marked failed, and the leftover rows are logged.
-    /// Cleanup runs even when the job's own token has fired: nothing of a failed job stays visible.
+    /// <para>
+    /// The job is marked first: the mark is the one write that must happen, and the store checks the lease with it, so
+    /// a host that lost the job never marks or deletes anything of the new owner's. Once marked, nothing of the job is
+    /// visible as a result, and the rows are removed after; a removal that fails is retried on every recovery tick
+    /// (<see cref="RetryPendingAsync"/>) until it succeeds.
+    /// </para>
+    /// <para>
+    /// When the store cannot take the mark (it is down, or full), the failure is kept in this process and written by the
+    /// next recovery tick that finds the store answering, with its own error, before any other recovery of the job; the
+    /// failed job is returned all the same, so the caller learns its id and its error at once. Another host fails the
+    /// job as interrupted once the lease lapses, should this process die first.
+    /// </para>
     /// </remarks>
     public async Task<JobStatus> FailAsync(JobStatus status, JobError error)
     {
         var now = Now;
-        try
-        {
-            // Refresh the lease without an event: throws when another instance owns the job.
-            await UpdateAsync(status with { UpdatedAt = now }, null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (JobLeaseLostException ex)
-        {
-            return await LeaseLostAsync(status, ex).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            // The job ended meanwhile (completed as the cancel came in): it keeps its state, rows and results.
-            if (await FindTerminalAsync(status.JobId).ConfigureAwait(false) is { } ended)
-            {
-                return ended;
-            }
-
-            throw;
-        }
-
-        try
-        {
-            await transactions.DeleteAsync(status.JobId, CancellationToken.None).ConfigureAwait(false);
-            await results.DeleteAsync(status.JobId, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            PipelineLog.CleanupFailed(logger, status.JobId, ex);
-        }
-
         var failed = status with { State = JobState.Failed, Error = error, UpdatedAt = now, CompletedAt = now };
+        JobUpdateResult written;
         try
         {
-            await UpdateAsync(failed, JobEventTypes.Failed, CancellationToken.None).ConfigureAwait(false);
+            written = await jobs.UpdateAsync(new JobUpdate(failed, InstanceId, JobEventTypes.Failed), CancellationToken.None).ConfigureAwait(false);
         }
-        catch (JobLeaseLostException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return await LeaseLostAsync(status, ex).ConfigureAwait(false);
+            // The job is failed for this host; the store learns it from the next recovery tick that reaches it.
+            _pendingFailures[status.JobId] = failed;
+            PipelineLog.FailurePending(logger, status.JobId, error.Kind, ex);
+            return failed;
         }
 
+        _pendingFailures.TryRemove(status.JobId, out _);
+        switch (written.Outcome)
+        {
+            case JobUpdateOutcome.LeaseLost:
+                return await LeaseLostAsync(status, new JobLeaseLostException(status.JobId, InstanceId)).ConfigureAwait(false);
+            case JobUpdateOutcome.Terminal:
+                // The job ended meanwhile (completed as the cancel came in): it keeps its state, rows and results.
+                return await jobs.FindAsync(status.JobId, CancellationToken.None).ConfigureAwait(false) ?? status;
+            case JobUpdateOutcome.NotFound:
+                throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
+        }
+
+        notifier.Notify(status.JobId);
         PipelineLog.JobFailed(logger, status.JobId, error.Kind, error.Message);
+        await CleanUpAsync(status.JobId).ConfigureAwait(false);
         return failed;
     }
 
-    private async Task<JobStatus?> FindTerminalAsync(string jobId) =>
-        await jobs.FindAsync(jobId, CancellationToken.None).ConfigureAwait(false) is { IsTerminal: true } ended ? ended : null;
+    /// <summary>Gets the failures and removals this instance still owes the store because it was unavailable.</summary>
+    public int PendingCount => _pendingFailures.Count + _pendingCleanups.Count;
+
+    /// <summary>Returns whether this instance holds a failure of <paramref name="jobId"/> that the store has not taken yet.</summary>
+    public bool HasPendingFailure(string jobId) => _pendingFailures.ContainsKey(jobId);
+
+    /// <summary>Writes the failures and removals the store could not take before; throws, leaving the rest pending, while it still cannot.</summary>
+    public async Task RetryPendingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (jobId, failed) in _pendingFailures)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var written = await jobs.UpdateAsync(new JobUpdate(failed with { UpdatedAt = Now }, InstanceId, JobEventTypes.Failed), cancellationToken)
+                .ConfigureAwait(false);
+            _pendingFailures.TryRemove(jobId, out _);
+            if (written.Outcome == JobUpdateOutcome.Updated)
+            {
+                notifier.Notify(jobId);
+                PipelineLog.JobFailed(logger, jobId, failed.Error!.Kind, failed.Error.Message);
+                await CleanUpAsync(jobId).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var jobId in _pendingCleanups.Keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await DeleteRowsAndResultsAsync(jobId).ConfigureAwait(false);
+            _pendingCleanups.TryRemove(jobId, out _);
+        }
+    }
+
+    private async Task CleanUpAsync(string jobId)
+    {
+        try
+        {
+            await DeleteRowsAndResultsAsync(jobId).ConfigureAwait(false);
+            _pendingCleanups.TryRemove(jobId, out _);
+        }
+        catch (Exception ex)
+        {
+            _pendingCleanups[jobId] = 0;
+            PipelineLog.CleanupFailed(logger, jobId, ex);
+        }
+    }
+
+    private async Task DeleteRowsAndResultsAsync(string jobId)
+    {
+        // Not the job's token: even a cancelled job's rows must go.
+        await transactions.DeleteAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+        await results.DeleteAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+    }
 
     /// <summary>Stops writing for a job another instance took over, and answers the job as the store has it.</summary>
     public async Task<JobStatus> LeaseLostAsync(JobStatus status, JobLeaseLostException exception)

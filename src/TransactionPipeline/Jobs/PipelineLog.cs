@@ -14,7 +14,7 @@ internal static partial class PipelineLog
     [LoggerMessage(102, LogLevel.Warning, "Job {JobId} was taken over by another instance; this instance stopped it and writes nothing more for it.")]
     public static partial void LeaseLost(ILogger logger, string jobId, Exception exception);
 
-    [LoggerMessage(103, LogLevel.Error, "Job {JobId} failed, but its rows or results could not be deleted; they stay in the store, never visible as results.")]
+    [LoggerMessage(103, LogLevel.Error, "Job {JobId} failed, but its rows or results could not be deleted yet; recovery retries until they are gone, and they are never visible as results meanwhile.")]
     public static partial void CleanupFailed(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(104, LogLevel.Information, "Job {JobId} taken over from a silent owner at stage {Stage}.")]
@@ -22,6 +22,9 @@ internal static partial class PipelineLog
 
     [LoggerMessage(105, LogLevel.Information, "Job {JobId} left unfinished at stage {Stage} as the host stops; the next owner resumes it from its stored rows.")]
     public static partial void LeftForResume(ILogger logger, string jobId, PipelineStage stage);
+
+    [LoggerMessage(106, LogLevel.Error, "Job {JobId} failed ({Kind}), but the store could not record it; recovery writes the failure once the store answers.")]
+    public static partial void FailurePending(ILogger logger, string jobId, JobErrorKind kind, Exception exception);
 
     [LoggerMessage(200, LogLevel.Error, "The worker's {Loop} failed and retries in {Delay}.")]
     public static partial void LoopFailed(ILogger logger, string loop, TimeSpan delay, Exception exception);

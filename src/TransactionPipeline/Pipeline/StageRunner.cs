@@ -15,6 +15,7 @@ internal sealed class StageRunner(
     IOfferStrategy offerStrategy,
     IEnumerable<IResultStage> resultStages,
     JobWriter writer,
+    JobErrorClassifier errors,
     ActiveJobs active,
     ILogger<StageRunner> logger)
 {
@@ -112,7 +113,7 @@ internal sealed class StageRunner(
         }
         catch (Exception ex)
         {
-            return await writer.FailAsync(status, JobErrors.From(ex, cancellationToken)).ConfigureAwait(false);
+            return await writer.FailAsync(status, errors.From(ex, status.Progress, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {

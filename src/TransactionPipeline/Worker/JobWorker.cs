@@ -13,10 +13,12 @@ internal sealed class JobWorker(
     JobQueue queue,
     StageRunner stages,
     RecoveryLoop recovery,
+    HostStopping hostStopping,
     ILogger<JobWorker> logger) : IPipelineWorker
 {
     public async Task ProcessJobsAsync(CancellationToken stoppingToken)
     {
+        hostStopping.Attach(stoppingToken);
         var loops = Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => RunQueueAsync(stoppingToken)).ToList();
         loops.Add(recovery.RunAsync(stoppingToken));
         try

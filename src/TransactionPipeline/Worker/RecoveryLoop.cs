@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace TransactionPipeline.Worker;
 
 /// <summary>
-/// Every <see cref="TransactionPipelineOptions.RecoveryInterval"/>: refreshes the leases of the jobs this instance holds,
-/// stops those another instance took over, and takes over the jobs whose owner went silent.
+/// Every <see cref="TransactionPipelineOptions.RecoveryInterval"/>: writes the failures and removals the store could not
+/// take before, refreshes the leases of the jobs this instance holds, stops those another instance took over, and takes
+/// over the jobs whose owner went silent.
 /// </summary>
 /// <remarks>
 /// A failing tick (the store is down) is logged and retried after a pause that doubles up to
@@ -74,6 +75,12 @@ internal sealed class RecoveryLoop(
 
     private async Task TickAsync(CancellationToken stoppingToken)
     {
+        // What the store could not take before goes first: a job failed during an outage keeps its own error.
+        if (writer.PendingCount > 0)
+        {
+            await writer.RetryPendingAsync(stoppingToken).ConfigureAwait(false);
+        }
+
         var now = writer.Now;
         foreach (var job in await jobs.ListUnfinishedAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -94,6 +101,12 @@ internal sealed class RecoveryLoop(
 
     private async Task RecoverAsync(JobStatus job, DateTimeOffset now, CancellationToken stoppingToken)
     {
+        if (writer.HasPendingFailure(job.JobId))
+        {
+            // Failed here while the store was away: written by the retry above, never resumed or failed for another reason.
+            return;
+        }
+
         if (active.Contains(job.JobId))
         {
             // A refresh: the claim of one's own job always succeeds, unless another instance took it over meanwhile.

@@ -11,11 +11,22 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
 
     private volatile bool _over;
+    private volatile bool _down;
 
     public InMemoryStore Inner => inner;
 
-    /// <summary>Ends the outage: faults a method has not thrown yet are never thrown.</summary>
-    public void EndOutage() => _over = true;
+    /// <summary>Ends the outage: faults a method has not thrown yet are never thrown, and a store taken down answers again.</summary>
+    public void EndOutage()
+    {
+        _over = true;
+        _down = false;
+    }
+
+    /// <summary>Gets or sets whether deleting a job's rows fails, and only that.</summary>
+    public bool FailDeletes { get; set; }
+
+    /// <summary>Takes the store down: every call fails until <see cref="EndOutage"/>.</summary>
+    public void GoDown() => _down = true;
 
     /// <summary>Gets how many faults each method has thrown so far.</summary>
     public IReadOnlyDictionary<string, int> Faults => _calls.ToDictionary(c => c.Key, c => Math.Min(c.Value, failures));
@@ -60,7 +71,7 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     }
 
     ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken) =>
-        Faulting("DeleteRows") ? ValueTask.FromException(Outage("DeleteRows")) : ((ITransactionStore)inner).DeleteAsync(jobId, cancellationToken);
+        FailDeletes || Faulting("DeleteRows") ? ValueTask.FromException(Outage("DeleteRows")) : ((ITransactionStore)inner).DeleteAsync(jobId, cancellationToken);
 
     public ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException(Outage()) : inner.SaveAsync(result, cancellationToken);
@@ -79,7 +90,15 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
         }
     }
 
-    private bool Faulting([CallerMemberName] string method = "") => !_over && _calls.AddOrUpdate(method, 1, (_, n) => n + 1) <= failures;
+    private bool Faulting([CallerMemberName] string method = "") =>
+        _down || (!_over && _calls.AddOrUpdate(method, 1, (_, n) => n + 1) <= failures);
 
     private static InvalidOperationException Outage([CallerMemberName] string method = "") => new($"Injected store outage in {method}.");
+
+    /// <summary>Recognises the injected outage as the store being unavailable, as a real store's classifier does its driver's errors.</summary>
+    internal sealed class Classifier : IStoreErrorClassifier
+    {
+        public JobErrorKind? Classify(Exception exception) =>
+            exception.Message.StartsWith("Injected store outage", StringComparison.Ordinal) ? JobErrorKind.StoreUnavailable : null;
+    }
 }
