@@ -30,7 +30,7 @@ public sealed class StoreOutageTests
         (await store.Inner.FindAsync(failed.JobId, default))!.State.Should().Be(JobState.InProgress, "the store has not heard of the failure yet");
 
         store.EndOutage();
-        var stored = await WaitUntilAsync(async () => await store.Inner.FindAsync(failed.JobId, default), s => s!.IsTerminal);
+        var stored = await WorkerFaultTests.WaitUntilAsync(async () => await store.Inner.FindAsync(failed.JobId, default), s => s!.IsTerminal);
 
         stored!.State.Should().Be(JobState.Failed);
         stored.Error.Should().Be(failed.Error, "the failure is written with its own cause, not as an interruption");
@@ -39,7 +39,7 @@ public sealed class StoreOutageTests
         imported.Should().BeInAscendingOrder("counts never go backwards, the FAILED event included");
         events[^1].EventType.Should().Be(JobEventTypes.Failed);
         events[^1].Status.Progress.Should().Be(failed.Progress);
-        (await WaitUntilAsync(async () => await StoreTestData.ReadAllAsync(store.Inner, failed.JobId), rows => rows.Count == 0))
+        (await WorkerFaultTests.WaitUntilAsync(async () => await StoreTestData.ReadAllAsync(store.Inner, failed.JobId), rows => rows.Count == 0))
             .Should().BeEmpty("the partial rows are removed once the store answers");
 
         var next = await pipeline.SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(30, days: 3))), CancellationToken.None);
@@ -64,7 +64,7 @@ public sealed class StoreOutageTests
         failed.Error!.Kind.Should().Be(JobErrorKind.InvalidInput);
         (await store.Inner.FindAsync(failed.JobId, default))!.State.Should().Be(JobState.Failed, "the mark comes before the removal");
         store.FailDeletes = false;
-        (await WaitUntilAsync(async () => await StoreTestData.ReadAllAsync(store.Inner, failed.JobId), rows => rows.Count == 0))
+        (await WorkerFaultTests.WaitUntilAsync(async () => await StoreTestData.ReadAllAsync(store.Inner, failed.JobId), rows => rows.Count == 0))
             .Should().BeEmpty("recovery retries the removal until it succeeds");
         await stop.CancelAsync();
         await worker.WaitAsync(Patience);
@@ -76,21 +76,6 @@ public sealed class StoreOutageTests
             store,
             o => o.ImportBatchSize = 100,
             services => services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreErrorClassifier, FlakyStore.Classifier>()));
-    }
-
-    private static async Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || timeout.IsCancellationRequested)
-            {
-                return value;
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
     }
 
     /// <summary>Reads another stream and calls an action once when the reader passes a byte offset.</summary>

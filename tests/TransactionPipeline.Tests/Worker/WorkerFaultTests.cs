@@ -131,7 +131,8 @@ public sealed class WorkerFaultTests
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    private static async Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    /// <summary>Reads until the value is done, or the patience runs out; returns the last value read.</summary>
+    internal static async Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         using var timeout = new CancellationTokenSource(Patience);
         while (true)
