@@ -23,7 +23,10 @@ internal static class SubmitEndpoint
 
         var started = time.GetTimestamp();
         var request = context.Request;
-        var status = await pipeline.SubmitAsync(PipelineInput.FromJson(request.Body, request.ContentLength), context.RequestAborted)
+        // Not the request's abort token: a client that goes away fails the body's next read, and the job says
+        // client_disconnected; once every byte is in, the job goes on whether the client waits for the answer or not.
+        using var body = new RequestBodyStream(request.Body);
+        var status = await pipeline.SubmitAsync(PipelineInput.FromJson(body, request.ContentLength), CancellationToken.None)
             .ConfigureAwait(false);
         var elapsed = time.GetElapsedTime(started);
 

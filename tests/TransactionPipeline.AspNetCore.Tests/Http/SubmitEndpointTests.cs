@@ -34,6 +34,44 @@ public sealed class SubmitEndpointTests
         offers.StatusCode.Should().Be(HttpStatusCode.Conflict);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Submit_ClientGoneMidUpload_FailsAsClientDisconnectedWithTheBytesItHadReadEveryTime(bool reset)
+    {
+        await using var server = await PipelineServer.StartAsync();
+        var items = string.Join(",", Enumerable.Range(0, 3_000).Select(i => $$"""{"amount": 1.{{i % 100:D2}}, "date": "2024-01-15", "is_revenue": true, "description": "item {{i}}"}"""));
+        var prefix = Encoding.UTF8.GetBytes("""{"data": [""" + items + ",");
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var jobId = $"pipeline_{DateTime.UtcNow:yyyyMMdd}_{attempt:D3}";
+            using (var socket = new TcpClient())
+            {
+                await socket.ConnectAsync(server.Client.BaseAddress!.Host, server.Client.BaseAddress.Port);
+                var stream = socket.GetStream();
+                var head = "POST /api/financial-transactions/process-transactions/ HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+                await stream.WriteAsync(prefix);
+                await stream.FlushAsync();
+                await server.WaitForStatusAsync(jobId, "IN_PROGRESS");
+                if (reset)
+                {
+                    socket.Client.LingerState = new LingerOption(true, 0);
+                }
+            }
+
+            var status = await server.WaitForStatusAsync(jobId, "FAILED", "JOB_COMPLETE");
+
+            status.GetProperty("status").GetString().Should().Be("FAILED");
+            var error = status.GetProperty("error");
+            error.GetProperty("kind").GetString().Should().Be("client_disconnected", $"attempt {attempt}: {error}");
+            var progress = status.GetProperty("progress");
+            progress.GetProperty("bytes_read").GetInt64().Should().BeGreaterThan(0, "the bytes that arrived are counted");
+            error.GetProperty("message").GetString().Should().Contain("client");
+        }
+    }
+
     [Fact]
     public async Task Submit_BodyLargerThanKestrelsDefaultLimit_IsAccepted()
     {

@@ -223,9 +223,10 @@ internal sealed partial class TransactionJsonReader
             return await read.ConfigureAwait(false);
 #pragma warning restore VSTHRD003
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not InputAbortedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
-            // A request body throws when its client disconnects or sends a malformed chunk: that is bad input.
+            // A source that went away says so with InputAbortedException, which passes as it is. Anything else a body
+            // throws (a malformed chunk, a broken decoding) is bad input.
             var inData = _phase == Phase.InData;
             throw new InvalidInputException(new JobError(
                 JobErrorKind.InvalidInput,

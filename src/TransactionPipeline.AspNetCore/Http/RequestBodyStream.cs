@@ -1,0 +1,60 @@
+namespace TransactionPipeline.AspNetCore.Http;
+
+/// <summary>
+/// The request body as the import reads it: a read that fails because the client went away (reset, closed early, or sent
+/// too slowly) throws <see cref="InputAbortedException"/>, so the job fails as <c>client_disconnected</c> with the rows and
+/// bytes it had, instead of as a failed stage or a cancellation.
+/// </summary>
+internal sealed class RequestBodyStream(Stream body) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _read;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("The request body is read asynchronously.");
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            _read += read;
+            return read;
+        }
+        catch (IOException ex)
+        {
+            // Kestrel's reset, early end and too-slow-data errors are all IOExceptions.
+            throw new InputAbortedException($"The client went away after {_read} bytes of the body: {ex.Message}", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The connection was aborted under the read, not the import cancelled.
+            throw new InputAbortedException($"The client's connection was aborted after {_read} bytes of the body: {ex.Message}", ex);
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
