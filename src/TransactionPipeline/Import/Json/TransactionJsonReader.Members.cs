@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace TransactionPipeline.Import.Json;
 
@@ -72,6 +73,7 @@ internal sealed partial class TransactionJsonReader
 
         var isCredit = reader.ValueTextEquals("credit_model_config"u8);
         var isAggregate = !isCredit && reader.ValueTextEquals("aggregate_config"u8);
+        var nameBytes = reader.ValueSpan;
         if (!reader.Read())
         {
             return false;
@@ -82,6 +84,13 @@ internal sealed partial class TransactionJsonReader
         if (!reader.TrySkip())
         {
             return false;
+        }
+
+        if (!isCredit && !isAggregate)
+        {
+            // Ignored, but still JSON text: every byte of it must be UTF-8.
+            EnsureUtf8(nameBytes, nameOffset + 1, inItem: false); // past the opening quote
+            EnsureUtf8(data[valueStart..(int)reader.BytesConsumed], valueOffset, inItem: false);
         }
 
         if (isCredit || isAggregate)
@@ -107,7 +116,7 @@ internal sealed partial class TransactionJsonReader
         return true;
     }
 
-    private bool ReadDataMember(ref Utf8JsonReader reader, TransactionBatch batch)
+    private bool ReadDataMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> data, TransactionBatch batch)
     {
         if (!reader.Read())
         {
@@ -154,6 +163,7 @@ internal sealed partial class TransactionJsonReader
                 : reader.ValueTextEquals("description"u8) ? Field.Description
                 : Field.None;
             var nameOffset = _bufferOffset + reader.TokenStartIndex;
+            var name = reader.ValueSpan;
             if (!reader.Read())
             {
                 return false;
@@ -161,12 +171,15 @@ internal sealed partial class TransactionJsonReader
 
             if (field == Field.None)
             {
-                // Unknown properties are ignored, whatever their shape.
+                // Unknown properties are ignored, whatever their shape, but they are JSON text: every byte must be UTF-8.
+                var valueStart = (int)reader.TokenStartIndex;
                 if (!reader.TrySkip())
                 {
                     return false;
                 }
 
+                EnsureUtf8(name, nameOffset + 1, inItem: true); // past the opening quote
+                EnsureUtf8(data[valueStart..(int)reader.BytesConsumed], _bufferOffset + valueStart, inItem: true);
                 continue;
             }
 
@@ -328,6 +341,27 @@ internal sealed partial class TransactionJsonReader
         }
 
         return count;
+    }
+
+    /// <summary>Refuses bytes that are not UTF-8, naming the offset of the first bad one.</summary>
+    private void EnsureUtf8(ReadOnlySpan<byte> raw, long offset, bool inItem)
+    {
+        if (Utf8.IsValid(raw))
+        {
+            return;
+        }
+
+        var at = 0;
+        while (Rune.DecodeFromUtf8(raw[at..], out _, out var used) == OperationStatus.Done)
+        {
+            at += used;
+        }
+
+        throw InvalidInputException.At(
+            $"The body is not valid UTF-8: byte 0x{raw[at]:X2} starts no valid character",
+            inItem ? _itemIndex : null,
+            offset + at,
+            inItem ? $"$.data[{_itemIndex}]" : "$");
     }
 
     private InvalidInputException WrongType(ref Utf8JsonReader reader, Field field, string expected) =>

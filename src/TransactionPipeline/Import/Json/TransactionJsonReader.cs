@@ -293,7 +293,7 @@ internal sealed partial class TransactionJsonReader
                             }
                         }
 
-                        complete = ReadDataMember(ref reader, batch);
+                        complete = ReadDataMember(ref reader, data, batch);
                         break;
                     default:
                         consumed = committed;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Threading.Channels;
+using TransactionPipeline.Aggregation;
 using TransactionPipeline.Import.Json;
 
 namespace TransactionPipeline.Tests.Import.Json;
@@ -31,6 +32,41 @@ public sealed class TransactionJsonReaderTests
         var act = () => ReadAsync(new MemoryStream(body));
         var failure = await act.Should().ThrowAsync<InvalidInputException>();
         return failure.Which.Error;
+    }
+
+    public static TheoryData<string, string> SkippedInvalidUtf8 => new()
+    {
+        // Where the bad byte sits: each place is skipped by the reader, yet must be UTF-8 all the same.
+        { "unknown item value", """{"data": [{"amount": 1.00, "date": "2024-01-01", "is_revenue": true, "description": "a", "note": "x\u00ff"}]}""" },
+        { "unknown item name", """{"data": [{"amount": 1.00, "date": "2024-01-01", "is_revenue": true, "description": "a", "n\u00ffte": 1}]}""" },
+        { "nested unknown item value", """{"data": [{"amount": 1.00, "date": "2024-01-01", "is_revenue": true, "description": "a", "meta": {"k": ["\u00ff"]}}]}""" },
+        { "unknown root name", """{"x\u00ff": 1, "data": [{"amount": 1.00, "date": "2024-01-01", "is_revenue": true, "description": "a"}]}""" },
+        { "unknown root value", """{"data": [{"amount": 1.00, "date": "2024-01-01", "is_revenue": true, "description": "a"}], "extra": {"v": "\u00ff"}}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SkippedInvalidUtf8))]
+    public async Task ReadAsync_InvalidUtf8InASkippedNameOrValue_FailsAtTheBadByte(string where, string template)
+    {
+        // The template marks the bad byte with \u00ff; the body holds the lone byte 0xFF there, which is never UTF-8.
+        var marker = Encoding.UTF8.GetBytes("\\u00ff");
+        var text = Encoding.UTF8.GetBytes(template);
+        var at = text.AsSpan().IndexOf(marker);
+        var body = text[..at].Concat(new byte[] { 0xFF }).Concat(text[(at + marker.Length)..]).ToArray();
+
+        foreach (var fastPath in new[] { true, false })
+        {
+            var act = () => ReadAsync(new MemoryStream(body), fastPath: fastPath);
+            var error = (await act.Should().ThrowAsync<InvalidInputException>(where)).Which.Error;
+
+            error.Message.Should().Contain("not valid UTF-8", where);
+            error.ByteOffset.Should().Be(at, where);
+        }
+
+        var totals = new DailyTotals();
+        var aggregate = () => new TransactionJsonReader(new MemoryStream(body), 4096, 1024 * 1024, 3, keepDescriptions: false)
+            .AggregateAsync(totals, _ => ValueTask.CompletedTask, CancellationToken.None);
+        (await aggregate.Should().ThrowAsync<InvalidInputException>(where)).Which.Error.ByteOffset.Should().Be(at, where);
     }
 
     [Fact]
