@@ -29,6 +29,11 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
         }
         var api = endpoints.MapGroup("/api").WithTags("Transaction pipeline");
 
+        // Every failure of the API answers problem details: an exception escaping a route, and a path under the prefix
+        // that is no route (including the ones the server arrived at by normalising "..").
+        api.AddEndpointFilter(ErrorResponses.CatchAsync);
+        api.MapFallback("{**path}", ErrorResponses.NotARoute).ExcludeFromDescription();
+
         api.MapPost("/financial-transactions/process-transactions/", SubmitEndpoint.SubmitAsync)
             .WithName("ProcessTransactions")
             .WithSummary("Streams a transaction file into a new job and answers once it is imported.")

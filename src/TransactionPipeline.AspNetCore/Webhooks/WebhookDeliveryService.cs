@@ -66,8 +66,9 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
     {
         try
         {
-            // Registrations a previous run of the host left unfinished go first; each resumes after its last handled event.
-            await _registry.ResumeStoredAsync(stoppingToken).ConfigureAwait(false);
+            // Registrations a previous run of the host left unfinished are queued as soon as the store answers; each
+            // resumes after its last handled event. A store that is down at start delays them, not the host.
+            Track(ResumeStoredAsync(stoppingToken));
             await foreach (var registration in _registry.Pending.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 Track(DeliverAsync(registration, stoppingToken));
@@ -107,40 +108,94 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
             TaskScheduler.Default);
     }
 
-    private async Task DeliverAsync(WebhookRegistration registration, CancellationToken stoppingToken)
+    private async Task ResumeStoredAsync(CancellationToken stoppingToken)
     {
-        // Leave the reading loop at once; the delivery runs on its own.
-        await Task.Yield();
-        try
+        for (var failures = 1; ; failures++)
         {
-            await foreach (var jobEvent in _pipeline.WatchAsync(registration.JobId, registration.DeliveredThrough, stoppingToken).ConfigureAwait(false))
+            try
             {
-                var terminal = JobEventTypes.IsTerminal(jobEvent.EventType);
-                if (!registration.Events.Contains(jobEvent.EventType))
-                {
-                    if (terminal)
-                    {
-                        await _registry.MarkDeliveredAsync(registration, jobEvent.Sequence, finished: true, stoppingToken).ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                var keepGoing = await SendAsync(registration, jobEvent, stoppingToken).ConfigureAwait(false);
-                await _registry.MarkDeliveredAsync(registration, jobEvent.Sequence, terminal || !keepGoing, stoppingToken).ConfigureAwait(false);
-                if (!keepGoing)
+                await _registry.ResumeStoredAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                var delay = RetryDelay(failures);
+                LogResumeFailed(_logger, ex, delay);
+                if (!await DelayAsync(delay, stoppingToken).ConfigureAwait(false))
                 {
                     return;
                 }
             }
         }
+    }
+
+    private async Task DeliverAsync(WebhookRegistration registration, CancellationToken stoppingToken)
+    {
+        // Leave the reading loop at once; the delivery runs on its own.
+        await Task.Yield();
+        var after = registration.DeliveredThrough;
+        for (var failures = 1; ; failures++)
+        {
+            try
+            {
+                await foreach (var jobEvent in _pipeline.WatchAsync(registration.JobId, after, stoppingToken).ConfigureAwait(false))
+                {
+                    var terminal = JobEventTypes.IsTerminal(jobEvent.EventType);
+                    var keepGoing = true;
+                    if (registration.Events.Contains(jobEvent.EventType))
+                    {
+                        keepGoing = await SendAsync(registration, jobEvent, stoppingToken).ConfigureAwait(false);
+                    }
+                    else if (!terminal)
+                    {
+                        after = jobEvent.Sequence;
+                        continue;
+                    }
+
+                    await _registry.MarkDeliveredAsync(registration, jobEvent.Sequence, terminal || !keepGoing, stoppingToken).ConfigureAwait(false);
+                    after = jobEvent.Sequence;
+                    if (!keepGoing)
+                    {
+                        return;
+                    }
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                LogStoppedEarly(_logger, registration.Id, registration.JobId);
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The store failed under the watch or the bookkeeping: the registration waits and goes on after the
+                // last event it handled, so no event is skipped (one may be sent again, with the same webhook-id).
+                var delay = RetryDelay(failures);
+                LogDeliveryInterrupted(_logger, ex, registration.Id, registration.JobId, delay);
+                if (!await DelayAsync(delay, stoppingToken).ConfigureAwait(false))
+                {
+                    LogStoppedEarly(_logger, registration.Id, registration.JobId);
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+            return true;
+        }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            LogStoppedEarly(_logger, registration.Id, registration.JobId);
-        }
-        catch (Exception ex)
-        {
-            LogDeliveryCrashed(_logger, ex, registration.Id, registration.JobId);
+            return false;
         }
     }
 
@@ -231,6 +286,9 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
     [LoggerMessage(5, LogLevel.Warning, "Webhook registration {RegistrationId} of job {JobId} stopped before all its events were delivered.")]
     private static partial void LogStoppedEarly(ILogger logger, string registrationId, string jobId);
 
-    [LoggerMessage(6, LogLevel.Error, "Webhook registration {RegistrationId} of job {JobId} stopped on an error.")]
-    private static partial void LogDeliveryCrashed(ILogger logger, Exception exception, string registrationId, string jobId);
+    [LoggerMessage(6, LogLevel.Error, "Webhook registration {RegistrationId} of job {JobId} could not read or record its events; it goes on in {Delay}.")]
+    private static partial void LogDeliveryInterrupted(ILogger logger, Exception exception, string registrationId, string jobId, TimeSpan delay);
+
+    [LoggerMessage(7, LogLevel.Error, "Stored webhook registrations could not be read; retrying in {Delay}.")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception, TimeSpan delay);
 }
