@@ -16,14 +16,17 @@ else
     pipeline.UseSqlite(builder.Configuration.GetConnectionString("Pipeline") ?? "Data Source=jobs.db");
 }
 
-pipeline.AddHttpAdapter(options =>
-{
-    // Lets a developer point webhooks at a receiver on this machine; production keeps the forgery guard.
-    options.AllowPrivateWebhookTargets = builder.Environment.IsDevelopment();
-});
+// The adapter's options come from the "TransactionPipeline:Http" section. appsettings.Development.json lets webhooks
+// reach a receiver on this machine (AllowPrivateWebhookTargets); any other environment keeps the forgery guard on.
+pipeline.AddHttpAdapter();
+builder.Services.Configure<TransactionPipelineHttpOptions>(builder.Configuration.GetSection("TransactionPipeline:Http"));
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
+
+// Problem details for every error of the host too: an unhandled exception, and a status code without a body.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.MapOpenApi();
 app.MapTransactionPipeline();
 app.Run();

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace TransactionPipeline.AspNetCore.Tests.Samples;
+
+/// <summary>The WebApi sample as a user runs it: its own process, its own configuration files, a real port.</summary>
+public sealed class WebApiSampleTests
+{
+    [Theory]
+    [InlineData("Development", HttpStatusCode.Created)]
+    [InlineData("Production", HttpStatusCode.BadRequest)]
+    public async Task Register_LoopbackReceiver_AllowedOnlyWhereTheEnvironmentsSettingsSaySo(string environment, HttpStatusCode expected)
+    {
+        var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
+        var port = FreePort();
+        using var sample = StartSample(environment, port, Path.Combine(folder, "jobs.db"));
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = PipelineServer.Timeout };
+            var submitted = await WaitForAsync(() => client.PostAsync(
+                "/api/financial-transactions/process-transactions/", new StringContent(SeedSample.Request, Encoding.UTF8, "application/json")));
+            submitted.StatusCode.Should().Be(HttpStatusCode.Accepted, await submitted.Content.ReadAsStringAsync());
+            var jobId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString();
+
+            using var registered = await client.PostAsJsonAsync(
+                "/api/jobs/webhooks/register/", new { job_id = jobId, webhook_url = "http://127.0.0.1:9/hook", events = new[] { "JOB_COMPLETE" } });
+
+            registered.StatusCode.Should().Be(expected, await registered.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            sample.Kill(entireProcessTree: true);
+            await sample.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Process StartSample(string environment, int port, string database)
+    {
+        // The sample is built next to the tests: artifacts/bin/<project>/<configuration>/.
+        var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var dll = Path.Combine(tests.Parent!.Parent!.FullName, "WebApi", tests.Name, "WebApi.dll");
+        File.Exists(dll).Should().BeTrue($"the sample is built at {dll}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}", $"--ConnectionStrings:Pipeline=Data Source={database}" },
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = environment, ["DOTNET_ENVIRONMENT"] = environment },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<HttpResponseMessage> WaitForAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        using var timeout = new CancellationTokenSource(PipelineServer.Timeout);
+        while (true)
+        {
+            try
+            {
+                return await send();
+            }
+            catch (HttpRequestException) when (!timeout.IsCancellationRequested)
+            {
+                // Not listening yet.
+                await Task.Delay(100);
+            }
+        }
+    }
+}
