@@ -46,7 +46,10 @@ static int Help()
 
         --db defaults to pipeline.db in the current folder; runs can be repeated against it.
         --postgres CONNECTION uses a PostgreSQL database instead of the SQLite file, for example
-          --postgres "Host=localhost;Database=pipeline;Username=app;Password=secret" (tables in schema transaction_pipeline).
+          --postgres "Host=localhost;Database=pipeline;Username=app;Password=secret" (tables in schema transaction_pipeline,
+          or the one --schema NAME gives).
+        --hold-after-import stops each job after its import and scoring, before its results are stored, so that the
+          process can be killed and resume tried.
         """);
     return 2;
 }
@@ -136,7 +139,11 @@ static ServiceProvider BuildServices(CommandLine options)
         });
     if (postgres is not null)
     {
-        pipeline.UsePostgreSql(postgres);
+        pipeline.UsePostgreSql(o =>
+        {
+            o.ConnectionString = postgres;
+            o.Schema = options.Value("--schema") ?? o.Schema;
+        });
     }
     else
     {
@@ -155,7 +162,7 @@ static async Task<int> ReportAsync(IPipeline pipeline, JobStatus status, Cancell
 {
     if (status.State != JobState.JobComplete)
     {
-        Console.WriteLine($"Job {status.JobId} {status.State}: {status.Error?.Message}");
+        Console.WriteLine($"Job {status.JobId} {StateName(status.State)} ({KindName(status.Error?.Kind)}): {status.Error?.Message}");
         return 1;
     }
 
@@ -163,3 +170,16 @@ static async Task<int> ReportAsync(IPipeline pipeline, JobStatus status, Cancell
     OffersTable.Write(Console.Out, status, result!);
     return 0;
 }
+
+// The names the HTTP API and the docs use.
+static string StateName(JobState state) => state switch
+{
+    JobState.Open => "OPEN",
+    JobState.InProgress => "IN_PROGRESS",
+    JobState.JobComplete => "JOB_COMPLETE",
+    _ => "FAILED",
+};
+
+static string KindName(JobErrorKind? kind) => kind is { } known
+    ? string.Concat(known.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()))
+    : "unknown";

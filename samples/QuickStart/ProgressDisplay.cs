@@ -35,7 +35,7 @@ internal sealed class ProgressDisplay(string path, long totalBytes)
                 Line($"  offers        {status.Progress.OffersGenerated:N0} offers");
                 break;
             case JobEventTypes.JobComplete:
-                Line($"  done          {status.State} in {_clock.Elapsed.TotalSeconds:0.0} s");
+                Line($"  done          JOB_COMPLETE in {_clock.Elapsed.TotalSeconds:0.0} s");
                 break;
             case JobEventTypes.Failed:
                 Line($"  FAILED        {status.Error?.Message}");
