@@ -1,0 +1,127 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace TransactionPipeline.PostgreSql.Tests;
+
+/// <summary>The server goes away under a running import and comes back: the job ends FAILED as store_unavailable, nothing partial stays.</summary>
+public sealed class PostgreSqlOutageTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly PostgreSqlTestDatabase _database = new();
+
+    [PostgreSqlFact]
+    public async Task SubmitAsync_ServerGoneMidImportThenBack_JobFailsAsStoreUnavailableWithItsCountsAndTheHostWorksOn()
+    {
+        var server = new NpgsqlConnectionStringBuilder(PostgreSqlTestDatabase.ConnectionString);
+        await using var forwarder = new TcpForwarder(server.Host!, server.Port);
+        forwarder.Restore();
+        var viaForwarder = new NpgsqlConnectionStringBuilder(PostgreSqlTestDatabase.ConnectionString) { Host = "127.0.0.1", Port = forwarder.Port, Timeout = 3 }.ConnectionString;
+        var services = new ServiceCollection();
+        services.AddTransactionPipeline(o =>
+            {
+                o.ImportBatchSize = 500;
+                o.ProgressInterval = TimeSpan.FromMilliseconds(20);
+                o.EventPollInterval = TimeSpan.FromMilliseconds(20);
+                o.RecoveryInterval = TimeSpan.FromMilliseconds(100);
+            })
+            .UsePostgreSql(o =>
+            {
+                o.ConnectionString = viaForwarder;
+                o.Schema = _database.Schema;
+            });
+        await using var provider = services.BuildServiceProvider();
+        var pipeline = provider.GetRequiredService<IPipeline>();
+        using var stop = new CancellationTokenSource();
+        var worker = provider.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token);
+        var body = TestBodies.Stream(TestBodies.Json(TestBodies.Rows(60_000, days: 30)));
+        using var input = new CutStream(body, body.Length / 2, () => forwarder.BreakAsync().GetAwaiter().GetResult());
+
+        var failed = await pipeline.SubmitAsync(PipelineInput.FromJson(input), CancellationToken.None).WaitAsync(Patience);
+
+        failed.State.Should().Be(JobState.Failed);
+        failed.Error!.Kind.Should().Be(JobErrorKind.StoreUnavailable, failed.Error.Message);
+        failed.Progress.TransactionsImported.Should().BeGreaterThan(0);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        forwarder.Restore();
+
+        var stored = await WaitUntilAsync(() => _database.CreateStore().FindAsync(failed.JobId, default).AsTask(), s => s is { IsTerminal: true });
+        stored!.State.Should().Be(JobState.Failed, "the host writes the failure once the server answers");
+        stored.Error.Should().Be(failed.Error);
+        (await WaitUntilAsync(() => _database.CountAsync($"{_database.Schema}.transaction_rows"), n => n == 0)).Should().Be(0, "nothing partial stays");
+        var events = await _database.CreateStore().ReadEventsAsync(failed.JobId, 0, default);
+        events.Select(e => e.Status.Progress.TransactionsImported).Should().BeInAscendingOrder();
+
+        var next = await pipeline.SubmitAsync(TestBodies.Input(TestBodies.Rows(500, days: 5)), CancellationToken.None);
+        (await pipeline.WaitForCompletionAsync(next.JobId, CancellationToken.None).WaitAsync(Patience)).State.Should().Be(JobState.JobComplete);
+        (await _database.CreateStore().ListUnfinishedAsync(default)).Should().BeEmpty();
+        await stop.CancelAsync();
+        await worker.WaitAsync(Patience);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _database.CreateStore();
+        await _database.DropAsync();
+    }
+
+    private static async Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || timeout.IsCancellationRequested)
+            {
+                return value;
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Reads another stream in small pieces and runs an action once when the reader passes a byte offset.</summary>
+    private sealed class CutStream(Stream inner, long at, Action cut) : Stream
+    {
+        private bool _cut;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer[..Math.Min(buffer.Length, 8_192)]);
+            if (!_cut && inner.Position >= at)
+            {
+                _cut = true;
+                cut();
+            }
+
+            return read;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
