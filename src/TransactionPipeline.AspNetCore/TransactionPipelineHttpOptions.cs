@@ -31,9 +31,12 @@ public sealed class TransactionPipelineHttpOptions
     public bool AllowPrivateWebhookTargets { get; set; }
 
     /// <summary>Gets or sets how many times one webhook message is sent before it is given up.</summary>
-    /// <value>The default value is 8.</value>
+    /// <value>
+    /// The default value is 12: with the default delays, a receiver that is down for up to about a quarter of an hour
+    /// (at least 13 minutes, whatever the jitter) still gets every event.
+    /// </value>
     [Range(1, 100)]
-    public int WebhookMaxAttempts { get; set; } = 8;
+    public int WebhookMaxAttempts { get; set; } = 12;
 
     /// <summary>Gets or sets the wait before the first retry; each further retry waits twice as long, with jitter.</summary>
     /// <value>The default value is 1 second.</value>

@@ -57,6 +57,18 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         return await _deliveries.Reader.ReadAsync(timeout.Token);
     }
 
+    /// <summary>Takes every delivery received so far, without waiting.</summary>
+    public List<Delivery> TakeAll()
+    {
+        var all = new List<Delivery>();
+        while (_deliveries.Reader.TryRead(out var delivery))
+        {
+            all.Add(delivery);
+        }
+
+        return all;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
