@@ -22,11 +22,15 @@ pipeline.AddHttpAdapter();
 builder.Services.Configure<TransactionPipelineHttpOptions>(builder.Configuration.GetSection("TransactionPipeline:Http"));
 builder.Services.AddOpenApi();
 
+// /healthz answers 503 while the job store does not answer; the host keeps running meanwhile.
+builder.Services.AddHealthChecks().AddTransactionPipeline();
+
 var app = builder.Build();
 
 // Problem details for every error of the host too: an unhandled exception, and a status code without a body.
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapOpenApi();
+app.MapHealthChecks("/healthz");
 app.MapTransactionPipeline();
 app.Run();

@@ -48,9 +48,11 @@ internal sealed class PipelineServer : IAsyncDisposable
                 configure?.Invoke(options);
             });
         pipeline?.Invoke(pipelineBuilder);
+        builder.Services.AddHealthChecks().AddTransactionPipeline();
         var app = builder.Build();
         app.Urls.Add("http://127.0.0.1:0");
         app.MapTransactionPipeline();
+        app.MapHealthChecks("/healthz");
         await app.StartAsync();
         return new PipelineServer(app, BoundAddress(app));
     }

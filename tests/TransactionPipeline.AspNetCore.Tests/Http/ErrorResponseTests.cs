@@ -104,7 +104,18 @@ public sealed class StoreAwayAtStartTests
             early.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
         }
 
+        using (var health = await server.Client.GetAsync("/healthz"))
+        {
+            health.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            (await health.Content.ReadAsStringAsync()).Should().Be("Unhealthy");
+        }
+
         Directory.CreateDirectory(folder);
+        using (var health = await server.Client.GetAsync("/healthz"))
+        {
+            health.StatusCode.Should().Be(HttpStatusCode.OK, "the check sees the store as soon as it answers");
+        }
+
         var jobId = await server.SubmitSampleAsync();
         var done = await server.WaitForStatusAsync(jobId, "JOB_COMPLETE", "FAILED");
 
