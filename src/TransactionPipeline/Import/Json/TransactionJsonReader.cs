@@ -126,7 +126,7 @@ internal sealed partial class TransactionJsonReader
         Func<CancellationToken, ValueTask>? onRead,
         CancellationToken cancellationToken)
     {
-        var input = new InputWindow(this, _initialBufferSize, _maxUnitBytes, cancellationToken);
+        var input = new InputWindow(_input, _initialBufferSize, _maxUnitBytes, cancellationToken);
         await using var _ = input.ConfigureAwait(false);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         var batch = new TransactionBatch(_batchSize);
@@ -162,7 +162,7 @@ internal sealed partial class TransactionJsonReader
                     throw Truncated();
                 }
 
-                await input.FillAsync(cancellationToken).ConfigureAwait(false);
+                await FillAsync(input, cancellationToken).ConfigureAwait(false);
                 if (onRead is not null)
                 {
                     await onRead(cancellationToken).ConfigureAwait(false);
@@ -210,18 +210,17 @@ internal sealed partial class TransactionJsonReader
                 return;
             }
 
-            await input.FillAsync(cancellationToken).ConfigureAwait(false);
+            await FillAsync(input, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Waits for a read from the input, reporting a failure as bad input at the point the parse has reached.</summary>
-    private async ValueTask<int> CompleteReadAsync(Task<int> read, CancellationToken cancellationToken)
+    /// <summary>Reads more of the input, reporting a failure as bad input at the point the parse has reached.</summary>
+    private async ValueTask FillAsync(InputWindow input, CancellationToken cancellationToken)
     {
+        bool filled;
         try
         {
-#pragma warning disable VSTHRD003 // read is this reader's own read-ahead, started by its InputWindow; no context is captured.
-            return await read.ConfigureAwait(false);
-#pragma warning restore VSTHRD003
+            filled = await input.FillAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not InputAbortedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
@@ -235,6 +234,11 @@ internal sealed partial class TransactionJsonReader
                 inData ? _itemIndex : null,
                 _bufferOffset,
                 inData ? $"$.data[{_itemIndex}]" : "$"));
+        }
+
+        if (!filled)
+        {
+            throw ValueTooLarge();
         }
     }
 
