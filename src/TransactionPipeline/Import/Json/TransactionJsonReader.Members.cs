@@ -144,7 +144,7 @@ internal sealed partial class TransactionJsonReader
         DateOnly date = default;
         var isRevenue = false;
         string? description = null;
-        var seen = Field.None;
+        var seen = ItemField.None;
         while (true)
         {
             if (!reader.Read())
@@ -157,11 +157,11 @@ internal sealed partial class TransactionJsonReader
                 break;
             }
 
-            var field = reader.ValueTextEquals("amount"u8) ? Field.Amount
-                : reader.ValueTextEquals("date"u8) ? Field.Date
-                : reader.ValueTextEquals("is_revenue"u8) ? Field.IsRevenue
-                : reader.ValueTextEquals("description"u8) ? Field.Description
-                : Field.None;
+            var field = reader.ValueTextEquals("amount"u8) ? ItemField.Amount
+                : reader.ValueTextEquals("date"u8) ? ItemField.Date
+                : reader.ValueTextEquals("is_revenue"u8) ? ItemField.IsRevenue
+                : reader.ValueTextEquals("description"u8) ? ItemField.Description
+                : ItemField.None;
             var nameOffset = _bufferOffset + reader.TokenStartIndex;
             var name = reader.ValueSpan;
             if (!reader.Read())
@@ -169,7 +169,7 @@ internal sealed partial class TransactionJsonReader
                 return false;
             }
 
-            if (field == Field.None)
+            if (field == ItemField.None)
             {
                 // Unknown properties are ignored, whatever their shape, but they are JSON text: every byte must be UTF-8.
                 var valueStart = (int)reader.TokenStartIndex;
@@ -191,13 +191,13 @@ internal sealed partial class TransactionJsonReader
             seen |= field;
             switch (field)
             {
-                case Field.Amount:
+                case ItemField.Amount:
                     amount = ReadAmount(ref reader);
                     break;
-                case Field.Date:
+                case ItemField.Date:
                     date = ReadDate(ref reader);
                     break;
-                case Field.IsRevenue:
+                case ItemField.IsRevenue:
                     isRevenue = reader.TokenType switch
                     {
                         JsonTokenType.True => true,
@@ -211,10 +211,10 @@ internal sealed partial class TransactionJsonReader
             }
         }
 
-        if (seen != Field.All)
+        if (seen != ItemField.All)
         {
-            var missing = Field.All & ~seen;
-            var first = (Field)((int)missing & -(int)missing);
+            var missing = ItemField.All & ~seen;
+            var first = (ItemField)((int)missing & -(int)missing);
             throw ItemError($"The transaction has no \"{Name(first)}\" property", itemOffset, first);
         }
 
@@ -228,12 +228,12 @@ internal sealed partial class TransactionJsonReader
     {
         if (reader.TokenType != JsonTokenType.Number)
         {
-            throw WrongType(ref reader, Field.Amount, "a JSON number");
+            throw WrongType(ref reader, ItemField.Amount, "a JSON number");
         }
 
         if (!reader.TryGetDecimal(out var amount))
         {
-            throw ItemError($"\"amount\" {Raw(ref reader)} is out of range: at most {MaxAmountIntegerDigits} digits before the decimal point", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+            throw ItemError($"\"amount\" {Raw(ref reader)} is out of range: at most {MaxAmountIntegerDigits} digits before the decimal point", _bufferOffset + reader.TokenStartIndex, ItemField.Amount);
         }
 
         // Judged on the number as written: the decimal above is rounded to 29 significant digits.
@@ -241,12 +241,12 @@ internal sealed partial class TransactionJsonReader
         JsonNumberDigits.Count(text, out var integerDigits, out var fractionDigits);
         if (integerDigits > MaxAmountIntegerDigits)
         {
-            throw ItemError($"\"amount\" {Raw(ref reader)} has more than {MaxAmountIntegerDigits} digits before the decimal point (15 digits in all, 2 after the point)", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+            throw ItemError($"\"amount\" {Raw(ref reader)} has more than {MaxAmountIntegerDigits} digits before the decimal point (15 digits in all, 2 after the point)", _bufferOffset + reader.TokenStartIndex, ItemField.Amount);
         }
 
         if (fractionDigits > TransactionLimits.MaxAmountDecimals)
         {
-            throw ItemError($"\"amount\" {Raw(ref reader)} has more than 2 decimal places", _bufferOffset + reader.TokenStartIndex, Field.Amount);
+            throw ItemError($"\"amount\" {Raw(ref reader)} has more than 2 decimal places", _bufferOffset + reader.TokenStartIndex, ItemField.Amount);
         }
 
         return amount.Scale > 2 ? decimal.Round(amount, 2) : amount;
@@ -256,7 +256,7 @@ internal sealed partial class TransactionJsonReader
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw WrongType(ref reader, Field.Date, "a string in the form YYYY-MM-DD");
+            throw WrongType(ref reader, ItemField.Date, "a string in the form YYYY-MM-DD");
         }
 
         if (reader.ValueIsEscaped)
@@ -272,7 +272,7 @@ internal sealed partial class TransactionJsonReader
             return date;
         }
 
-        throw ItemError($"\"date\" {Raw(ref reader)} is not a valid date in the form YYYY-MM-DD", _bufferOffset + reader.TokenStartIndex, Field.Date);
+        throw ItemError($"\"date\" {Raw(ref reader)} is not a valid date in the form YYYY-MM-DD", _bufferOffset + reader.TokenStartIndex, ItemField.Date);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -320,13 +320,13 @@ internal sealed partial class TransactionJsonReader
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw WrongType(ref reader, Field.Description, "a string");
+            throw WrongType(ref reader, ItemField.Description, "a string");
         }
 
         var text = reader.GetString()!;
         if (text.Length > MaxDescriptionLength && CountCharacters(text) > MaxDescriptionLength)
         {
-            throw ItemError($"\"description\" has {CountCharacters(text)} characters; at most {MaxDescriptionLength} are allowed", _bufferOffset + reader.TokenStartIndex, Field.Description);
+            throw ItemError($"\"description\" has {CountCharacters(text)} characters; at most {MaxDescriptionLength} are allowed", _bufferOffset + reader.TokenStartIndex, ItemField.Description);
         }
 
         return text;
@@ -364,10 +364,10 @@ internal sealed partial class TransactionJsonReader
             inItem ? $"$.data[{_itemIndex}]" : "$");
     }
 
-    private InvalidInputException WrongType(ref Utf8JsonReader reader, Field field, string expected) =>
+    private InvalidInputException WrongType(ref Utf8JsonReader reader, ItemField field, string expected) =>
         ItemError($"\"{Name(field)}\" must be {expected}, but it is {Article(reader.TokenType)} {Raw(ref reader)}", _bufferOffset + reader.TokenStartIndex, field);
 
-    private InvalidInputException ItemError(string message, long offset, Field field) =>
+    private InvalidInputException ItemError(string message, long offset, ItemField field) =>
         InvalidInputException.At(message, _itemIndex, offset, $"$.data[{_itemIndex}].{Name(field)}");
 
     private static string Raw(ref Utf8JsonReader reader)
@@ -416,22 +416,11 @@ internal sealed partial class TransactionJsonReader
         return close > Quoted + 1 ? $"{message[..(Quoted + 1)]}...{message[close..]}" : message;
     }
 
-    private static string Name(Field field) => field switch
+    private static string Name(ItemField field) => field switch
     {
-        Field.Amount => "amount",
-        Field.Date => "date",
-        Field.IsRevenue => "is_revenue",
+        ItemField.Amount => "amount",
+        ItemField.Date => "date",
+        ItemField.IsRevenue => "is_revenue",
         _ => "description",
     };
-
-    [Flags]
-    private enum Field
-    {
-        None = 0,
-        Amount = 1,
-        Date = 2,
-        IsRevenue = 4,
-        Description = 8,
-        All = Amount | Date | IsRevenue | Description,
-    }
 }

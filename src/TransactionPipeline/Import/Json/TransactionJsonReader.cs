@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -25,7 +26,7 @@ internal sealed partial class TransactionJsonReader
     private readonly int _batchSize;
     private readonly bool _fastPath;
     private readonly bool _keepDescriptions;
-    private readonly int _parallelPieceBytes;
+    private readonly ParallelAggregator _parallel;
 
     private Phase _phase = Phase.BeforeRoot;
     private long _itemIndex;
@@ -46,9 +47,9 @@ internal sealed partial class TransactionJsonReader
         int batchSize,
         bool fastPath = true,
         bool keepDescriptions = true,
-        int parallelPieceBytes = DefaultParallelPieceBytes)
+        int parallelPieceBytes = ParallelAggregator.DefaultPieceBytes)
     {
-        _parallelPieceBytes = parallelPieceBytes;
+        _parallel = new ParallelAggregator(parallelPieceBytes, maxUnitBytes);
         _input = input;
         _fastPath = fastPath;
         _keepDescriptions = keepDescriptions;
@@ -98,7 +99,7 @@ internal sealed partial class TransactionJsonReader
     /// the aggregate-only import, where nothing downstream reads single transactions.
     /// </summary>
     /// <remarks>
-    /// Runs of common-shaped items are scanned on all cores (see <see cref="AggregateFastItemsInParallel"/>); the result is
+    /// Runs of common-shaped items are scanned on all cores (see <see cref="ParallelAggregator"/>); the result is
     /// the same as reading them one by one. <paramref name="onProgress"/> is called between buffers, on the reading thread,
     /// to report <see cref="ItemsRead"/> and <see cref="BytesRead"/>.
     /// </remarks>
@@ -286,7 +287,13 @@ internal sealed partial class TransactionJsonReader
                     case Phase.InData:
                         if (_afterItem && _fastPath)
                         {
-                            var fast = _totals is null ? 0 : AggregateFastItemsInParallel(memory[committed..]);
+                            var fast = 0;
+                            if (_totals is not null)
+                            {
+                                fast = _parallel.Aggregate(memory[committed..], _bufferOffset, _totals, out var summed);
+                                _itemIndex += summed;
+                            }
+
                             fast += ReadFastItems(data[(committed + fast)..], batch);
                             if (fast > 0)
                             {
@@ -350,5 +357,21 @@ internal sealed partial class TransactionJsonReader
             // Utf8JsonReader reports a value of the wrong kind (e.g. a number where a string is read) this way.
             throw InvalidInputException.At(ex.Message, _phase == Phase.InData ? _itemIndex : null, _bufferOffset + reader.TokenStartIndex, null);
         }
+    }
+
+    /// <summary>Adds the complete items at the start of <paramref name="data"/> to <paramref name="batch"/> while they are in the common shape.</summary>
+    /// <returns>The bytes consumed: whole items only, each with its leading comma.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int ReadFastItems(ReadOnlySpan<byte> data, TransactionBatch batch)
+    {
+        var position = 0;
+        while (!batch.IsFull && FastItemScanner.TryReadFastItem(data[position..], _keepDescriptions, out var length, out var record) && length <= _maxUnitBytes)
+        {
+            batch.Add(record);
+            _itemIndex++;
+            position += length;
+        }
+
+        return position;
     }
 }

@@ -8,7 +8,7 @@ namespace TransactionPipeline.Import.Json;
 /// <remarks>
 /// <para>
 /// Only the first piece starts where an item is known to start. Every other piece guesses: it starts after the first
-/// <c>}</c> past its share of the buffer from which <see cref="TryReadFastItem"/> reads a whole item. A guess can be
+/// <c>}</c> past its share of the buffer from which <see cref="FastItemScanner.TryReadFastItem"/> reads a whole item. A guess can be
 /// wrong (a <c>}</c> inside a description, or inside an array of an unknown property), so no piece's result is trusted
 /// until the piece before it, read from a trusted start, ends exactly where it began: items are contiguous, so that
 /// proves the guess was a real item boundary. Pieces are accepted in order until one stops early (an item the scanner
@@ -19,10 +19,12 @@ namespace TransactionPipeline.Import.Json;
 /// Each piece sums into totals of its own, merged into the job's only once accepted, so a dropped piece leaves no trace.
 /// </para>
 /// </remarks>
-internal sealed partial class TransactionJsonReader
+/// <param name="pieceBytes">The smallest share of a buffer worth handing to another core.</param>
+/// <param name="maxItemBytes">The longest item a piece takes; a longer one stops it, for the ordinary reader to report.</param>
+internal sealed class ParallelAggregator(int pieceBytes, int maxItemBytes)
 {
-    /// <summary>The smallest piece worth handing to another core, unless the constructor says otherwise.</summary>
-    internal const int DefaultParallelPieceBytes = 256 * 1024;
+    /// <summary>The smallest piece worth handing to another core, unless the reader is told otherwise.</summary>
+    internal const int DefaultPieceBytes = 256 * 1024;
 
     /// <summary>How far past its share a piece looks for an item start before giving its share to the piece before.</summary>
     private const int MaxItemStartSearch = 16 * 1024;
@@ -36,22 +38,28 @@ internal sealed partial class TransactionJsonReader
 
     // The input offset up to which a parallel scan has looked: the next waits for that much new input, so items the
     // scanner does not take cost one wasted scan per buffer, not one per item.
-    private long _parallelScannedTo;
+    private long _scannedTo;
 
-    /// <summary>Sums the whole items at the start of <paramref name="data"/> into the job's totals while they are in the common shape.</summary>
+    /// <summary>Sums the whole items at the start of <paramref name="data"/> into <paramref name="totals"/> while they are in the common shape.</summary>
+    /// <param name="data">The unparsed bytes, starting where an item (with its leading comma) starts.</param>
+    /// <param name="offset">The input offset of the reader's buffer that <paramref name="data"/> is the unparsed rest of: a scan waits for
+    /// that much more input than the last one saw.</param>
+    /// <param name="totals">The job's totals.</param>
+    /// <param name="items">How many items were summed.</param>
     /// <returns>The bytes consumed: whole items only, each with its leading comma; 0 when the buffer is too small to share.</returns>
-    private int AggregateFastItemsInParallel(ReadOnlyMemory<byte> data)
+    public int Aggregate(ReadOnlyMemory<byte> data, long offset, DailyTotals totals, out long items)
     {
+        items = 0;
         // More pieces than cores, so a core that starts late or is interrupted takes fewer of them.
-        var count = Math.Min(Math.Clamp(Environment.ProcessorCount, 2, MaxCores) * PiecesPerCore, data.Length / _parallelPieceBytes);
-        var end = _bufferOffset + data.Length;
-        if (count < 2 || end - _parallelScannedTo < (long)count * _parallelPieceBytes
-            || !TryReadFastItem(data.Span, keepDescription: false, out _, out _))
+        var count = Math.Min(Math.Clamp(Environment.ProcessorCount, 2, MaxCores) * PiecesPerCore, data.Length / pieceBytes);
+        var end = offset + data.Length;
+        if (count < 2 || end - _scannedTo < (long)count * pieceBytes
+            || !FastItemScanner.TryReadFastItem(data.Span, keepDescription: false, out _, out _))
         {
             return 0;
         }
 
-        _parallelScannedTo = end;
+        _scannedTo = end;
 
         if (_pieces.Length < count)
         {
@@ -80,15 +88,15 @@ internal sealed partial class TransactionJsonReader
         }
 
         var all = _pieces;
-        var maxItemBytes = _maxUnitBytes;
-        Parallel.For(0, used, i => all[i].Scan(data.Span, maxItemBytes));
+        var limit = maxItemBytes;
+        Parallel.For(0, used, i => all[i].Scan(data.Span, limit));
 
         var position = 0;
         foreach (var piece in pieces[..used])
         {
             // Trusted: the first piece starts at a known item start, each next one where the trusted one before it ended.
-            _totals!.Merge(piece.Totals);
-            _itemIndex += piece.Items;
+            totals.Merge(piece.Totals);
+            items += piece.Items;
             position = piece.End;
             if (piece.End != piece.Limit)
             {
@@ -113,7 +121,7 @@ internal sealed partial class TransactionJsonReader
             }
 
             i += close;
-            if (TryReadFastItem(data[(i + 1)..], keepDescription: false, out _, out _))
+            if (FastItemScanner.TryReadFastItem(data[(i + 1)..], keepDescription: false, out _, out _))
             {
                 return i + 1;
             }
@@ -142,7 +150,7 @@ internal sealed partial class TransactionJsonReader
             Totals.Clear();
             var position = Start;
             long items = 0;
-            while (position < Limit && TryReadFastItem(data[position..], keepDescription: false, out var length, out var record)
+            while (position < Limit && FastItemScanner.TryReadFastItem(data[position..], keepDescription: false, out var length, out var record)
                 && length <= maxItemBytes)
             {
                 Totals.Add(record);

@@ -8,7 +8,7 @@ using System.Text.Unicode;
 namespace TransactionPipeline.Import.Json;
 
 /// <summary>The fast path's value scanners: amounts, strings and their escapes, read straight from UTF-8 without a reader.</summary>
-internal sealed partial class TransactionJsonReader
+internal static partial class FastItemScanner
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryFastAmount(ReadOnlySpan<byte> text, out decimal amount, out int used)
@@ -31,7 +31,7 @@ internal sealed partial class TransactionJsonReader
         }
 
         var integerDigits = i - start;
-        if (integerDigits == 0 || integerDigits > MaxAmountIntegerDigits || (integerDigits > 1 && text[start] == '0'))
+        if (integerDigits == 0 || integerDigits > TransactionLimits.MaxAmountIntegerDigits || (integerDigits > 1 && text[start] == '0'))
         {
             return false;
         }
@@ -271,7 +271,7 @@ internal sealed partial class TransactionJsonReader
             }
 
             text = reader.GetString();
-            if (text is null || text.Length > MaxDescriptionLength)
+            if (text is null || text.Length > TransactionLimits.MaxDescriptionLength)
             {
                 return false;
             }

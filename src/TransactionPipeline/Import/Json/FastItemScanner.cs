@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace TransactionPipeline.Import.Json;
 
 /// <summary>
-/// The fast path for the common case: items of <c>data</c> after the first one, scanned straight from UTF-8.
+/// The item scanner, the fast path for the common case: items of <c>data</c> after the first one, read straight from UTF-8.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,25 +21,9 @@ namespace TransactionPipeline.Import.Json;
 /// property names. The only allocation per item is the description, and none when nothing downstream reads it.
 /// </para>
 /// </remarks>
-internal sealed partial class TransactionJsonReader
+internal static partial class FastItemScanner
 {
-    private const int MaxFastStringBytes = MaxDescriptionLength;
-
-    /// <summary>Adds the complete items at the start of <paramref name="data"/> to <paramref name="batch"/> while they are in the common shape.</summary>
-    /// <returns>The bytes consumed: whole items only, each with its leading comma.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int ReadFastItems(ReadOnlySpan<byte> data, TransactionBatch batch)
-    {
-        var position = 0;
-        while (!batch.IsFull && TryReadFastItem(data[position..], _keepDescriptions, out var length, out var record) && length <= _maxUnitBytes)
-        {
-            batch.Add(record);
-            _itemIndex++;
-            position += length;
-        }
-
-        return position;
-    }
+    private const int MaxFastStringBytes = TransactionLimits.MaxDescriptionLength;
 
     /// <summary>Reads one whole common-shaped item, with its leading comma, from the start of <paramref name="data"/>.</summary>
     /// <returns><see langword="false"/> when the item is not in the common shape or not complete in <paramref name="data"/>.</returns>
@@ -65,7 +49,7 @@ internal sealed partial class TransactionJsonReader
 
         i += used;
         if (!Token(data, ref i, (byte)',') || !Name(data, ref i, "\"date\""u8)
-            || i + 12 > data.Length || data[i] != '"' || data[i + 11] != '"' || !TryParseDate(data.Slice(i + 1, 10), out var date))
+            || i + 12 > data.Length || data[i] != '"' || data[i + 11] != '"' || !TransactionJsonReader.TryParseDate(data.Slice(i + 1, 10), out var date))
         {
             return false;
         }
@@ -152,7 +136,7 @@ internal sealed partial class TransactionJsonReader
         DateOnly date = default;
         var isRevenue = false;
         string? description = null;
-        var seen = Field.None;
+        var seen = ItemField.None;
         i++;
         while (true)
         {
@@ -163,15 +147,15 @@ internal sealed partial class TransactionJsonReader
             }
 
             var name = data[(i + 1)..];
-            var (field, nameLength) = name.IsEmpty ? (Field.None, 0) : name[0] switch
+            var (field, nameLength) = name.IsEmpty ? (ItemField.None, 0) : name[0] switch
             {
-                (byte)'a' when name.StartsWith("amount\""u8) => (Field.Amount, 7),
-                (byte)'d' when name.StartsWith("date\""u8) => (Field.Date, 5),
-                (byte)'d' when name.StartsWith("description\""u8) => (Field.Description, 12),
-                (byte)'i' when name.StartsWith("is_revenue\""u8) => (Field.IsRevenue, 11),
-                _ => (Field.None, 0),
+                (byte)'a' when name.StartsWith("amount\""u8) => (ItemField.Amount, 7),
+                (byte)'d' when name.StartsWith("date\""u8) => (ItemField.Date, 5),
+                (byte)'d' when name.StartsWith("description\""u8) => (ItemField.Description, 12),
+                (byte)'i' when name.StartsWith("is_revenue\""u8) => (ItemField.IsRevenue, 11),
+                _ => (ItemField.None, 0),
             };
-            if (field == Field.None || (seen & field) != 0)
+            if (field == ItemField.None || (seen & field) != 0)
             {
                 return false;
             }
@@ -188,22 +172,22 @@ internal sealed partial class TransactionJsonReader
             int used;
             switch (field)
             {
-                case Field.Amount:
+                case ItemField.Amount:
                     if (!TryFastAmount(value, out amount, out used))
                     {
                         return false;
                     }
 
                     break;
-                case Field.Date:
-                    if (value.Length < 12 || value[0] != '"' || value[11] != '"' || !TryParseDate(value.Slice(1, 10), out date))
+                case ItemField.Date:
+                    if (value.Length < 12 || value[0] != '"' || value[11] != '"' || !TransactionJsonReader.TryParseDate(value.Slice(1, 10), out date))
                     {
                         return false;
                     }
 
                     used = 12;
                     break;
-                case Field.IsRevenue:
+                case ItemField.IsRevenue:
                     (isRevenue, used) = value.StartsWith("true"u8) ? (true, 4) : value.StartsWith("false"u8) ? (false, 5) : (false, 0);
                     if (used == 0)
                     {
@@ -233,7 +217,7 @@ internal sealed partial class TransactionJsonReader
                 continue;
             }
 
-            if (data[i] != '}' || seen != Field.All)
+            if (data[i] != '}' || seen != ItemField.All)
             {
                 return false;
             }
