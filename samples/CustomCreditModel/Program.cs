@@ -1,12 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline;
 
-// A host that plugs in its own credit model, drops refunds before aggregation and audits the offers.
+// A host that plugs in its own credit model and offer strategy, drops refunds before aggregation and audits the offers.
 var database = Path.Combine(Path.GetTempPath(), $"custom-credit-model-{Guid.NewGuid():N}.db");
 var services = new ServiceCollection();
 services.AddTransactionPipeline()
     .UseSqlite($"Data Source={database}")
     .UseCreditModel<RevenueStreakModel>()
+    .UseOfferStrategy<LowRiskOnlyOffers>()
     .AddTransactionStage<DropRefunds>()
     .AddResultStage<OfferAudit>();
 await using var provider = services.BuildServiceProvider();
@@ -52,6 +53,27 @@ internal sealed class RevenueStreakModel : ICreditModel
         }
 
         return ValueTask.FromResult<IReadOnlyList<CreditAssessment>>(assessments);
+    }
+}
+
+/// <summary>Offers credit only on low-risk dates: a credit line of twice the day's revenue, at a rate that falls with the score.</summary>
+internal sealed class LowRiskOnlyOffers : IOfferStrategy
+{
+    public ValueTask<IReadOnlyList<CreditOffer>> CreateOffersAsync(OfferContext context, CancellationToken cancellationToken)
+    {
+        var byDate = context.Aggregates.ToDictionary(a => a.Date);
+        var offers = context.Assessments
+            .Where(a => a.RiskLevel == RiskLevel.Low)
+            .Select(a => new CreditOffer(
+                a.Date,
+                "credit_line",
+                Math.Floor(byDate[a.Date].RevenueAmount * 2m / 100m) * 100m,
+                a.CreditScore >= 750 ? 0.04m : 0.06m,
+                a.CreditScore,
+                a.RiskLevel,
+                byDate[a.Date].TransactionCount))
+            .ToList();
+        return ValueTask.FromResult<IReadOnlyList<CreditOffer>>(offers);
     }
 }
 

@@ -4,7 +4,7 @@ namespace TransactionPipeline;
 /// <param name="Date">The scored date.</param>
 /// <param name="CreditScore">The score on the 300..850 scale.</param>
 /// <param name="RiskLevel">The risk band derived from the score.</param>
-/// <param name="Factors">Each factor's contribution to the score (reason codes), largest weight first.</param>
+/// <param name="Factors">Each factor's contribution to the score (reason codes), most points first.</param>
 public sealed record CreditAssessment(DateOnly Date, int CreditScore, RiskLevel RiskLevel, IReadOnlyList<ScoreFactor> Factors);
 
 /// <summary>One factor's part in a credit score.</summary>
