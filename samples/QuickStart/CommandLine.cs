@@ -32,6 +32,23 @@ internal sealed class CommandLine
 
     public bool Has(string name) => _options.ContainsKey(name);
 
+    /// <summary>Refuses options the command does not take, so a typo is not ignored silently.</summary>
+    /// <exception cref="FormatException">An option is not one of <paramref name="allowed"/>.</exception>
+    public CommandLine Allow(string command, params string[] allowed)
+    {
+        foreach (var name in _options.Keys)
+        {
+            if (!allowed.Contains(name, StringComparer.Ordinal))
+            {
+                throw new FormatException(allowed.Length == 0
+                    ? $"Unknown option {name}: {command} takes none."
+                    : $"Unknown option {name} for {command}; it takes {string.Join(", ", allowed)}.");
+            }
+        }
+
+        return this;
+    }
+
     public CommandLine With(string name, string value)
     {
         var copy = new CommandLine();

@@ -19,12 +19,14 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
+    string[] store = ["--db", "--postgres", "--schema"];
     return command switch
     {
-        "generate" => await GenerateAsync(options.Positional(0, "FILE"), options, cancellation.Token),
-        "process" => await ProcessAsync(options.Positional(0, "FILE"), options, cancellation.Token),
-        "resume" => await ResumeAsync(options, cancellation.Token),
-        "demo" => await DemoAsync(options, cancellation.Token),
+        "generate" => await GenerateAsync(options.Allow(command, "--size", "--days").Positional(0, "FILE"), options, cancellation.Token),
+        "process" => await ProcessAsync(options.Allow(command, [.. store, "--hold-after-import"]).Positional(0, "FILE"), options, cancellation.Token),
+        "resume" => await ResumeAsync(options.Allow(command, store), cancellation.Token),
+        "demo" => await DemoAsync(options.Allow(command, ["--size", .. store]), cancellation.Token),
+        "help" or "--help" or "-h" => Help(exitCode: 0),
         _ => Help(),
     };
 }
@@ -34,24 +36,27 @@ catch (FormatException ex)
     return Help();
 }
 
-static int Help()
+static int Help(int exitCode = 2)
 {
     Console.WriteLine("""
         Transaction Pipeline quick start
 
           demo [--size 20MB] [--db PATH]            generate a data set and process it (start here)
           generate FILE [--size 100MB] [--days 365] write a deterministic data set in the seed's shape
-          process FILE [--db PATH]                  import, aggregate, score and show the offers
+          process FILE [--db PATH] [--hold-after-import]
+                                                    import, aggregate, score and show the offers
           resume [--db PATH]                        finish the jobs a killed process left behind
+          help                                      this text
 
         --db defaults to pipeline.db in the current folder; runs can be repeated against it.
         --postgres CONNECTION uses a PostgreSQL database instead of the SQLite file, for example
           --postgres "Host=localhost;Database=pipeline;Username=app;Password=secret" (tables in schema transaction_pipeline,
           or the one --schema NAME gives).
         --hold-after-import stops each job after its import and scoring, before its results are stored, so that the
-          process can be killed and resume tried.
+          process can be killed and resume tried (process only).
+        An option a command does not take is refused.
         """);
-    return 2;
+    return exitCode;
 }
 
 static async Task<int> GenerateAsync(string path, CommandLine options, CancellationToken cancellationToken)
