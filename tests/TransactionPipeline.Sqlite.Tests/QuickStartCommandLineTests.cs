@@ -27,4 +27,20 @@ public sealed class QuickStartCommandLineTests
         exit.Should().Be(2, output);
         output.Should().Contain($"Unknown option {option} for {command}");
     }
+
+    [Fact]
+    public async Task Demo_SmallDataSet_SaysTheProductsStatusExplainsTheDateRangeAndAlignsTheTable()
+    {
+        var (exit, output) = await SampleProcess.RunAsync("QuickStart", ["demo", "--size", "2MB"], Patience);
+
+        exit.Should().Be(0, output);
+        output.Should().Contain("JOB_COMPLETE").And.NotContain("JobComplete");
+        output.Should().Contain("30 aggregates").And.Contain("last_30_days");
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var header = lines.FindIndex(l => l.StartsWith("  date ", StringComparison.Ordinal));
+        header.Should().BeGreaterThan(0, output);
+        var table = lines.Skip(header).TakeWhile(l => l.Length > 0).ToList();
+        table.Should().HaveCount(32, "a header, a rule and one row per offer");
+        table.Select(l => l.Length).Distinct().Should().ContainSingle("every row is as wide as the header");
+    }
 }
