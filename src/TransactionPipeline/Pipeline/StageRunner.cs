@@ -86,7 +86,7 @@ internal sealed class StageRunner(
                 Offers = offers,
                 TransactionsProcessed = status.Progress.TransactionsImported,
                 ModelVersion = credit.ModelVersion,
-                ConfigUsedJson = credit.RawJson,
+                ConfigUsedJson = EffectiveCreditConfig.ToJson(credit),
             };
             foreach (var stage in _resultStages)
             {

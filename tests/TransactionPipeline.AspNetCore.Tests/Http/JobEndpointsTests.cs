@@ -69,6 +69,31 @@ public sealed class JobEndpointsTests : IAsyncLifetime
         config.GetProperty("credit_score_weights").GetProperty("transaction_volume").GetDecimal().Should().Be(0.4m);
     }
 
+    [Fact]
+    public async Task GetOffers_RequestWithOneWeightAndAPropertyOfItsOwn_ConfigUsedShowsEveryEffectiveSettingAndKeepsTheOwnOne()
+    {
+        var body = """
+            {"data": [{"amount": 1500.00, "date": "2024-01-15", "is_revenue": true, "description": "a"}],
+             "credit_model_config": {"credit_score_weights": {"transaction_volume": 0.5}, "segment": "retail"}}
+            """;
+        using var submitted = await _server.SubmitAsync(body);
+        submitted.StatusCode.Should().Be(HttpStatusCode.Accepted, await submitted.Content.ReadAsStringAsync());
+        var jobId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!;
+        await _server.WaitForStatusAsync(jobId, "JOB_COMPLETE");
+
+        var offers = await _server.Client.GetFromJsonAsync<JsonElement>($"/api/jobs/{jobId}/offers/");
+
+        var config = offers.GetProperty("credit_model_results").GetProperty("config_used");
+        config.GetProperty("model_version").GetString().Should().Be("v2.1");
+        config.GetProperty("risk_threshold").GetDecimal().Should().Be(0.7m);
+        config.GetProperty("volume_target").GetInt32().Should().Be(100);
+        var weights = config.GetProperty("credit_score_weights");
+        weights.GetProperty("transaction_volume").GetDecimal().Should().Be(0.5m);
+        weights.GetProperty("revenue_ratio").GetDecimal().Should().Be(0.3m, "a weight the request left out takes its default, and says so");
+        weights.GetProperty("consistency").GetDecimal().Should().Be(0.3m);
+        config.GetProperty("segment").GetString().Should().Be("retail");
+    }
+
     [Theory]
     [InlineData("status")]
     [InlineData("offers")]
