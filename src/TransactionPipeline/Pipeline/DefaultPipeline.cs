@@ -62,13 +62,21 @@ internal sealed class DefaultPipeline(
         return await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<JobResult?> GetResultAsync(string jobId, CancellationToken cancellationToken)
+    public async Task<JobResult?> GetResultAsync(string jobId, CancellationToken cancellationToken) =>
+        (await FindResultAsync(jobId, cancellationToken).ConfigureAwait(false)).Result;
+
+    public async Task<JobResultLookup> FindResultAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         var status = await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false);
-        return status?.State == JobState.JobComplete
-            ? await results.FindAsync(jobId, cancellationToken).ConfigureAwait(false)
-            : null;
+        return status?.State switch
+        {
+            null => new JobResultLookup(JobResultState.UnknownJob, null, null),
+            JobState.Failed => new JobResultLookup(JobResultState.Failed, status, null),
+            JobState.JobComplete => new JobResultLookup(
+                JobResultState.Complete, status, await results.FindAsync(jobId, cancellationToken).ConfigureAwait(false)),
+            _ => new JobResultLookup(JobResultState.NotComplete, status, null),
+        };
     }
 
     public IAsyncEnumerable<JobEvent> WatchAsync(string jobId, long afterSequence, CancellationToken cancellationToken)

@@ -34,6 +34,13 @@ public interface IPipeline
     /// <returns>The results, or <see langword="null"/> unless the job is <see cref="JobState.JobComplete"/>.</returns>
     Task<JobResult?> GetResultAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads a job's results, or says why there are none: the job is unknown, not complete yet, or failed.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>What was found, with the job's status and, for a complete job, its results.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="jobId"/> is <see langword="null"/>.</exception>
+    Task<JobResultLookup> FindResultAsync(string jobId, CancellationToken cancellationToken = default);
+
     /// <summary>Streams a job's events from the start (or after <paramref name="afterSequence"/>) until its terminal event.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="afterSequence">The last sequence already seen; 0 replays the whole stream.</param>

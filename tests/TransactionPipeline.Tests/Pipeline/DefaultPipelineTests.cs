@@ -37,6 +37,31 @@ public sealed class DefaultPipelineTests
     }
 
     [Fact]
+    public async Task FindResultAsync_UnknownFailedAndCompleteJobs_SaysWhichSoACallerCanSwitchOnIt()
+    {
+        await using var fixture = new PipelineFixture();
+        var complete = await fixture.RunAsync(TestData.Body(TestData.Item("10.00", "2024-01-15", true)));
+        var failed = await fixture.RunAsync(TestData.Body(TestData.Item("1.001", "2024-01-15", true)));
+
+        var forComplete = await fixture.Pipeline.FindResultAsync(complete.JobId);
+        var forFailed = await fixture.Pipeline.FindResultAsync(failed.JobId);
+        var forUnknown = await fixture.Pipeline.FindResultAsync("pipeline_20000101_001");
+
+        forComplete.State.Should().Be(JobResultState.Complete);
+        forComplete.Result!.Offers.Should().ContainSingle();
+        forFailed.State.Should().Be(JobResultState.Failed);
+        forFailed.Status!.Error!.Kind.Should().Be(JobErrorKind.InvalidInput);
+        forFailed.Result.Should().BeNull();
+        forUnknown.Should().Be(new JobResultLookup(JobResultState.UnknownJob, null, null));
+
+        // Submitted with no worker running: imported and queued, not complete.
+        var queued = await fixture.Pipeline.SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Body(TestData.Item("5.00", "2024-01-16", true)))));
+        var forQueued = await fixture.Pipeline.FindResultAsync(queued.JobId);
+        forQueued.State.Should().Be(JobResultState.NotComplete);
+        forQueued.Status!.State.Should().Be(JobState.InProgress);
+    }
+
+    [Fact]
     public async Task RunAsync_Events_ReplayWholeLifeCycleInOrder()
     {
         await using var fixture = new PipelineFixture();
