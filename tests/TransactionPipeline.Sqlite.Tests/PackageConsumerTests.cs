@@ -48,17 +48,7 @@ public sealed partial class PackageConsumerTests : IDisposable
               </ItemGroup>
             </Project>
             """);
-        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-              <config><add key="globalPackagesFolder" value="{Path.Combine(_folder, "packages")}" /></config>
-            </configuration>
-            """);
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), NuGetConfig(feed));
         var (generated, generateOutput) = await SampleProcess.RunAsync("QuickStart", ["generate", Path.Combine(app, "transactions.json"), "--size", "5MB", "--days", "40"], Patience);
         generated.Should().Be(0, generateOutput);
 
@@ -71,7 +61,54 @@ public sealed partial class PackageConsumerTests : IDisposable
         int.Parse(line.Groups["offers"].Value).Should().Be(30, "the default date range keeps the last 30 days, each with an offer");
     }
 
+    [Fact]
+    public async Task ReadmeWebSnippet_InANewWebProjectOnThePackedPackages_Builds()
+    {
+        var repository = FindRepository();
+        var feed = Path.Combine(_folder, "feed");
+        foreach (var project in new[] { "TransactionPipeline", "TransactionPipeline.Sqlite", "TransactionPipeline.Hosting", "TransactionPipeline.AspNetCore" })
+        {
+            var (packed, packOutput) = await RunAsync("dotnet", repository, "pack", Path.Combine(repository, "src", project), "-c", "Release", "-o", feed);
+            packed.Should().Be(0, packOutput);
+        }
+
+        var app = Path.Combine(_folder, "web");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ReadmeSnippet(repository, "web-host"));
+        await File.WriteAllTextAsync(Path.Combine(app, "Web.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk.Web">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="TransactionPipeline.AspNetCore" Version="0.1.0" />
+                <PackageReference Include="TransactionPipeline.Sqlite" Version="0.1.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), NuGetConfig(feed));
+
+        var (exit, output) = await RunAsync("dotnet", app, "build", Path.Combine(app, "Web.csproj"));
+
+        exit.Should().Be(0, output);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string NuGetConfig(string feed) => $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <clear />
+            <add key="local" value="{feed}" />
+            <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+          </packageSources>
+          <config><add key="globalPackagesFolder" value="{Path.Combine(_folder, "packages")}" /></config>
+        </configuration>
+        """;
 
     /// <summary>The code block that follows <c>&lt;!-- snippet: NAME</c> in the README.</summary>
     internal static string ReadmeSnippet(string repository, string name)
