@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace TransactionPipeline.AspNetCore.Http;
 
 /// <summary>
@@ -36,9 +38,15 @@ internal sealed class RequestBodyStream(Stream body) : Stream
             _read += read;
             return read;
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode != StatusCodes.Status408RequestTimeout
+            && !ex.Message.Contains("Unexpected end of request content", StringComparison.Ordinal))
+        {
+            // A malformed body (a bad chunk header, say) is the client's bad input, not its going away: the reader says so.
+            throw;
+        }
         catch (IOException ex)
         {
-            // Kestrel's reset, early end and too-slow-data errors are all IOExceptions.
+            // Kestrel's reset, its early end of the body and its too-slow-data timeout (408) are all IOExceptions.
             throw new InputAbortedException($"The client went away after {_read} bytes of the body: {ex.Message}", ex);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

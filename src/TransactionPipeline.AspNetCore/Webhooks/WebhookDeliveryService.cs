@@ -158,6 +158,7 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
 
                     await _registry.MarkDeliveredAsync(registration, jobEvent.Sequence, terminal || !keepGoing, stoppingToken).ConfigureAwait(false);
                     after = jobEvent.Sequence;
+                    failures = 1;
                     if (!keepGoing)
                     {
                         return;

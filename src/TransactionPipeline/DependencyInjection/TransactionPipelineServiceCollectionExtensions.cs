@@ -44,6 +44,7 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<JobEventNotifier>();
         services.TryAddSingleton<HostStopping>();
         services.TryAddSingleton<JobErrorClassifier>();
+        services.TryAddSingleton<PipelineTelemetry>();
         services.TryAddSingleton<IJobEventLog>(sp => sp.GetRequiredService<IJobStore>());
         services.TryAddSingleton<JobEventWatcher>();
         services.TryAddSingleton<ActiveJobs>();

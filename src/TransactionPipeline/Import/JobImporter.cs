@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,7 @@ internal sealed class JobImporter(
     JobWriter writer,
     JobErrorClassifier errors,
     HostStopping hostStopping,
+    PipelineTelemetry telemetry,
     ActiveJobs active)
 {
     private readonly TransactionPipelineOptions _options = options.Value;
@@ -26,6 +28,9 @@ internal sealed class JobImporter(
     {
         // Held before it exists: recovery on this host never mistakes the new job for one a dead process left.
         var job = await writer.PrepareAsync(input.Length, cancellationToken).ConfigureAwait(false);
+        using var span = PipelineTelemetry.Source.StartActivity("transaction_pipeline.import");
+        span?.SetTag("transaction_pipeline.job.id", job.Status.JobId);
+        var started = time.GetTimestamp();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hostStopping.Token);
         active.Hold(job.Status.JobId, cancellation);
         var status = job.Status;
@@ -43,16 +48,27 @@ internal sealed class JobImporter(
             input.Progress?.Report(status);
 
             var totals = new DailyTotals();
-            reporter = new ProgressReporter(writer, time, _options.ProgressInterval, status, input.Progress);
+            reporter = new ProgressReporter(writer, telemetry, time, _options.ProgressInterval, status, input.Progress);
             var outcome = input.Json is { } json && !_options.StoreTransactions && _transactionStages.Length == 0
                 ? await AggregateAsync(json, totals, reporter, cancellation.Token).ConfigureAwait(false)
                 : await ImportRowsAsync(status, input, totals, reporter, cancellation).ConfigureAwait(false);
             if (outcome.Error is { } error)
             {
-                return (await FailAsync(status with { Progress = outcome.Progress }, error, cancellationToken).ConfigureAwait(false), null);
+                reporter.Track(outcome.Progress);
+                var ended = await FailAsync(status with { Progress = outcome.Progress }, error, cancellationToken).ConfigureAwait(false);
+                if (ended.Error is { } failure)
+                {
+                    PipelineTelemetry.Failed(span, failure);
+                }
+
+                return (ended, null);
             }
 
             var (configuration, progress) = (outcome.Configuration!, outcome.Progress);
+            reporter.Track(progress);
+            telemetry.StageTook("import", time.GetElapsedTime(started));
+            span?.SetTag("transaction_pipeline.transactions", progress.TransactionsImported);
+            span?.SetTag("transaction_pipeline.bytes", progress.BytesRead);
             await jobs.SaveConfigurationAsync(status.JobId, configuration, cancellationToken).ConfigureAwait(false);
             status = await writer.UpdateAsync(
                 status with { Stage = PipelineStage.Aggregate, Progress = progress, UpdatedAt = writer.Now },
@@ -70,13 +86,19 @@ internal sealed class JobImporter(
             }
 
             handedOver = true;
-            return (status, new QueuedJob(status, configuration, totals));
+            return (status, new QueuedJob(status, configuration, totals) { TraceParent = Activity.Current?.Context ?? default });
         }
         catch (Exception ex) when (created)
         {
             // A store that never took the job leaves nothing to fail: its exception goes to the caller as it is.
             var reached = reporter is null ? status : status with { Progress = reporter.Latest };
-            return (await FailAsync(reached, ex, cancellationToken).ConfigureAwait(false), null);
+            var ended = await FailAsync(reached, ex, cancellationToken).ConfigureAwait(false);
+            if (ended.Error is { } failure)
+            {
+                PipelineTelemetry.Failed(span, failure);
+            }
+
+            return (ended, null);
         }
         finally
         {
@@ -273,7 +295,8 @@ internal sealed class JobImporter(
     /// Keeps the counts the import has reached, and writes them to the job store and its observer at most once per
     /// <see cref="TransactionPipelineOptions.ProgressInterval"/>.
     /// </summary>
-    private sealed class ProgressReporter(JobWriter writer, TimeProvider time, TimeSpan interval, JobStatus status, IProgress<JobStatus>? observer)
+    private sealed class ProgressReporter(
+        JobWriter writer, PipelineTelemetry telemetry, TimeProvider time, TimeSpan interval, JobStatus status, IProgress<JobStatus>? observer)
     {
         private long _lastReport = time.GetTimestamp();
         private JobProgress _reported = status.Progress;
@@ -282,7 +305,21 @@ internal sealed class JobImporter(
         /// <summary>Gets the counts reached so far: never less than any reported, so a failure's counts never go backwards.</summary>
         public JobProgress Latest => Volatile.Read(ref _latest);
 
-        public void Track(JobProgress progress) => Volatile.Write(ref _latest, progress);
+        /// <summary>Keeps the counts reached, and adds what they grew by to the metrics.</summary>
+        public void Track(JobProgress progress)
+        {
+            var before = Volatile.Read(ref _latest);
+            var rows = progress.TransactionsImported - before.TransactionsImported;
+            var bytes = progress.BytesRead - before.BytesRead;
+            if (rows < 0 || bytes < 0)
+            {
+                // Never backwards: a count from a path that knew less (the writer behind the reader) is not kept.
+                return;
+            }
+
+            Volatile.Write(ref _latest, progress);
+            telemetry.Imported(rows, bytes);
+        }
 
         public async ValueTask ReportAsync(JobProgress progress, CancellationToken cancellationToken)
         {

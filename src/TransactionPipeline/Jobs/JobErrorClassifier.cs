@@ -51,14 +51,10 @@ internal sealed class JobErrorClassifier(IEnumerable<IStoreErrorClassifier> stor
                 }
             }
 
+            // An AggregateException's InnerException is its first inner exception, so the walk goes through it too.
             if (current is IOException io && IsDiskFull(io))
             {
                 return (JobErrorKind.StorageFull, current);
-            }
-
-            if (current is AggregateException { InnerExceptions.Count: 1 } aggregate)
-            {
-                current = aggregate.InnerExceptions[0];
             }
         }
 

@@ -11,12 +11,18 @@ namespace TransactionPipeline.Jobs;
 /// nothing more for that job.
 /// </remarks>
 internal sealed class JobWriter(
-    IJobStore jobs, ITransactionStore transactions, IResultStore results, JobEventNotifier notifier, TimeProvider time, ILogger<JobWriter> logger)
+    IJobStore jobs,
+    ITransactionStore transactions,
+    IResultStore results,
+    JobEventNotifier notifier,
+    PipelineTelemetry telemetry,
+    TimeProvider time,
+    ILogger<JobWriter> logger)
 {
     /// <summary>Gets the id this instance writes as the owner of the jobs it runs.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
-    private readonly ConcurrentDictionary<string, JobStatus> _pendingFailures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingFailure> _pendingFailures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _pendingCleanups = new(StringComparer.Ordinal);
 
     public DateTimeOffset Now => time.GetUtcNow();
@@ -34,6 +40,7 @@ internal sealed class JobWriter(
     public async Task<JobStatus> CreateAsync(NewJob job, CancellationToken cancellationToken)
     {
         var created = await jobs.CreateAsync(job, cancellationToken).ConfigureAwait(false);
+        telemetry.JobStarted();
         notifier.Notify(created.JobId);
         PipelineLog.JobCreated(logger, created.JobId);
         return created;
@@ -84,6 +91,8 @@ internal sealed class JobWriter(
     public async Task<JobStatus> FailAsync(JobStatus status, JobError error)
     {
         var now = Now;
+        // PostgreSQL refuses NUL in text, and a message quoting a plug-in's exception may hold one.
+        error = error with { Message = error.Message.Replace('\0', '\uFFFD') };
         var failed = status with { State = JobState.Failed, Error = error, UpdatedAt = now, CompletedAt = now };
         JobUpdateResult written;
         try
@@ -93,24 +102,25 @@ internal sealed class JobWriter(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The job is failed for this host; the store learns it from the next recovery tick that reaches it.
-            _pendingFailures[status.JobId] = failed;
+            _pendingFailures[status.JobId] = new PendingFailure(failed, 0);
+            telemetry.JobFailed(error.Kind);
             PipelineLog.FailurePending(logger, status.JobId, error.Kind, ex);
             return failed;
         }
 
-        _pendingFailures.TryRemove(status.JobId, out _);
         switch (written.Outcome)
         {
             case JobUpdateOutcome.LeaseLost:
                 return await LeaseLostAsync(status, new JobLeaseLostException(status.JobId, InstanceId)).ConfigureAwait(false);
             case JobUpdateOutcome.Terminal:
                 // The job ended meanwhile (completed as the cancel came in): it keeps its state, rows and results.
-                return await jobs.FindAsync(status.JobId, CancellationToken.None).ConfigureAwait(false) ?? status;
+                return await FindOrAsync(status).ConfigureAwait(false);
             case JobUpdateOutcome.NotFound:
                 throw new InvalidOperationException($"Job '{status.JobId}' does not exist.");
         }
 
         notifier.Notify(status.JobId);
+        telemetry.JobFailed(error.Kind);
         PipelineLog.JobFailed(logger, status.JobId, error.Kind, error.Message);
         await CleanUpAsync(status.JobId).ConfigureAwait(false);
         return failed;
@@ -122,28 +132,66 @@ internal sealed class JobWriter(
     /// <summary>Returns whether this instance holds a failure of <paramref name="jobId"/> that the store has not taken yet.</summary>
     public bool HasPendingFailure(string jobId) => _pendingFailures.ContainsKey(jobId);
 
-    /// <summary>Writes the failures and removals the store could not take before; throws, leaving the rest pending, while it still cannot.</summary>
+    /// <summary>Writes the failures and removals the store could not take before, each on its own: one that still fails waits for the next tick.</summary>
+    /// <remarks>
+    /// A failure the store refuses <see cref="MaxPendingAttempts"/> times is given up, so recovery treats the job as any
+    /// other unfinished one (another host fails it as interrupted once the lease lapses); a job is never stuck behind it.
+    /// </remarks>
     public async Task RetryPendingAsync(CancellationToken cancellationToken)
     {
-        foreach (var (jobId, failed) in _pendingFailures)
+        foreach (var (jobId, pending) in _pendingFailures)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var written = await jobs.UpdateAsync(new JobUpdate(failed with { UpdatedAt = Now }, InstanceId, JobEventTypes.Failed), cancellationToken)
-                .ConfigureAwait(false);
-            _pendingFailures.TryRemove(jobId, out _);
-            if (written.Outcome == JobUpdateOutcome.Updated)
+            var failed = pending.Failed;
+            try
             {
-                notifier.Notify(jobId);
-                PipelineLog.JobFailed(logger, jobId, failed.Error!.Kind, failed.Error.Message);
-                await CleanUpAsync(jobId).ConfigureAwait(false);
+                var written = await jobs.UpdateAsync(new JobUpdate(failed with { UpdatedAt = Now }, InstanceId, JobEventTypes.Failed), cancellationToken)
+                    .ConfigureAwait(false);
+                _pendingFailures.TryRemove(new KeyValuePair<string, PendingFailure>(jobId, pending));
+                if (written.Outcome == JobUpdateOutcome.Updated
+                    || (written.Outcome == JobUpdateOutcome.Terminal
+                        && await jobs.FindAsync(jobId, cancellationToken).ConfigureAwait(false) is { State: JobState.Failed } stored && stored.Error == failed.Error))
+                {
+                    // Written now, or by the earlier attempt whose answer was lost: either way the rows go.
+                    notifier.Notify(jobId);
+                    PipelineLog.JobFailed(logger, jobId, failed.Error!.Kind, failed.Error.Message);
+                    await CleanUpAsync(jobId).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (pending.Attempts + 1 >= MaxPendingAttempts)
+                {
+                    _pendingFailures.TryRemove(new KeyValuePair<string, PendingFailure>(jobId, pending));
+                    PipelineLog.FailureGivenUp(logger, jobId, pending.Attempts + 1, ex);
+                }
+                else
+                {
+                    _pendingFailures.TryUpdate(jobId, pending with { Attempts = pending.Attempts + 1 }, pending);
+                    PipelineLog.FailurePending(logger, jobId, failed.Error!.Kind, ex);
+                }
             }
         }
 
         foreach (var jobId in _pendingCleanups.Keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await DeleteRowsAndResultsAsync(jobId).ConfigureAwait(false);
-            _pendingCleanups.TryRemove(jobId, out _);
+            await CleanUpAsync(jobId).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How many recovery ticks a failure the store refuses is retried before it is given up.</summary>
+    public const int MaxPendingAttempts = 100;
+
+    private async Task<JobStatus> FindOrAsync(JobStatus status)
+    {
+        try
+        {
+            return await jobs.FindAsync(status.JobId, CancellationToken.None).ConfigureAwait(false) ?? status;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return status;
         }
     }
 
@@ -181,4 +229,7 @@ internal sealed class JobWriter(
             return status;
         }
     }
+
+    /// <summary>A failure the store has not taken yet, and how many retries it refused.</summary>
+    private sealed record PendingFailure(JobStatus Failed, int Attempts);
 }

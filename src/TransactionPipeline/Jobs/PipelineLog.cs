@@ -26,6 +26,9 @@ internal static partial class PipelineLog
     [LoggerMessage(106, LogLevel.Error, "Job {JobId} failed ({Kind}), but the store could not record it; recovery writes the failure once the store answers.")]
     public static partial void FailurePending(ILogger logger, string jobId, JobErrorKind kind, Exception exception);
 
+    [LoggerMessage(107, LogLevel.Error, "Job {JobId}: the store refused its failure {Attempts} times; it is given up, and the job is recovered as any unfinished one.")]
+    public static partial void FailureGivenUp(ILogger logger, string jobId, int attempts, Exception exception);
+
     [LoggerMessage(200, LogLevel.Error, "The worker's {Loop} failed and retries in {Delay}.")]
     public static partial void LoopFailed(ILogger logger, string loop, TimeSpan delay, Exception exception);
 

@@ -38,14 +38,30 @@ internal sealed class DefaultPipeline(
     public async Task<JobStatus> RunAsync(PipelineInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using var span = PipelineTelemetry.Source.StartActivity("transaction_pipeline.job");
         var (status, imported) = await importer.ImportAsync(input, cancellationToken).ConfigureAwait(false);
-        return imported is null ? status : await stages.RunAsync(imported, cancellationToken).ConfigureAwait(false);
+        span?.SetTag("transaction_pipeline.job.id", status.JobId);
+        var ended = imported is null ? status : await stages.RunAsync(imported, cancellationToken).ConfigureAwait(false);
+        if (ended.Error is { } error)
+        {
+            PipelineTelemetry.Failed(span, error);
+        }
+
+        return ended;
     }
 
     public async Task<JobStatus> SubmitAsync(PipelineInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        // The job's span covers its import; the worker's span of its later stages links to it.
+        using var span = PipelineTelemetry.Source.StartActivity("transaction_pipeline.job");
         var (status, imported) = await importer.ImportAsync(input, cancellationToken).ConfigureAwait(false);
+        span?.SetTag("transaction_pipeline.job.id", status.JobId);
+        if (status.Error is { } error)
+        {
+            PipelineTelemetry.Failed(span, error);
+        }
+
         if (imported is not null)
         {
             // The job stays in active while queued, so the lease keeps being refreshed and recovery leaves it alone.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace TransactionPipeline.Pipeline;
@@ -17,6 +18,8 @@ internal sealed class StageRunner(
     JobWriter writer,
     JobErrorClassifier errors,
     ActiveJobs active,
+    PipelineTelemetry telemetry,
+    TimeProvider time,
     ILogger<StageRunner> logger)
 {
     private readonly IResultStage[] _resultStages = resultStages.ToArray();
@@ -32,6 +35,14 @@ internal sealed class StageRunner(
     public async Task<JobStatus> RunAsync(QueuedJob job, CancellationToken cancellationToken, bool resumeWhenStopped = false)
     {
         var status = job.Status;
+        // A child of the job's span when the caller runs every stage; a span of its own, linked to the job's, on the worker.
+        using var span = PipelineTelemetry.Source.StartActivity(
+            "transaction_pipeline.stages",
+            ActivityKind.Internal,
+            Activity.Current?.Context ?? default,
+            [new("transaction_pipeline.job.id", status.JobId)],
+            job.TraceParent == default || Activity.Current is not null ? null : [new ActivityLink(job.TraceParent)]);
+        var started = time.GetTimestamp();
         var cancellation = active.Get(status.JobId);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cancellation.Token);
         var token = linked.Token;
@@ -54,6 +65,8 @@ internal sealed class StageRunner(
             }
 
             var aggregates = totals.ToAggregates(configuration.Aggregate.DateRange);
+            telemetry.StageTook("aggregate", time.GetElapsedTime(started));
+            started = time.GetTimestamp();
             status = await writer.UpdateAsync(
                 status with
                 {
@@ -67,12 +80,16 @@ internal sealed class StageRunner(
             var credit = configuration.CreditModel;
             var assessments = await creditModel.ScoreAsync(new CreditModelContext(status.JobId, aggregates, credit), token).ConfigureAwait(false);
             EnsureOnePerDate(assessments.Select(a => a.Date), aggregates, nameof(ICreditModel));
+            telemetry.StageTook("credit_model", time.GetElapsedTime(started));
+            started = time.GetTimestamp();
             status = await writer.UpdateAsync(status with { Stage = PipelineStage.Offers, UpdatedAt = writer.Now }, JobEventTypes.CreditModelCompleted, token)
                 .ConfigureAwait(false);
 
             var offers = await offerStrategy.CreateOffersAsync(new OfferContext(status.JobId, aggregates, assessments, credit), token)
                 .ConfigureAwait(false);
             EnsureOnePerDate(offers.Select(o => o.Date), aggregates, nameof(IOfferStrategy), allowFewer: true);
+            telemetry.StageTook("offers", time.GetElapsedTime(started));
+            started = time.GetTimestamp();
             status = await writer.UpdateAsync(
                 status with { Progress = status.Progress with { OffersGenerated = offers.Count }, UpdatedAt = writer.Now },
                 JobEventTypes.OffersGenerated,
@@ -97,10 +114,13 @@ internal sealed class StageRunner(
             status = await writer.UpdateAsync(status with { UpdatedAt = writer.Now }, null, token).ConfigureAwait(false);
             await results.SaveAsync(result, token).ConfigureAwait(false);
             var now = writer.Now;
-            return await writer.UpdateAsync(
+            var complete = await writer.UpdateAsync(
                 status with { State = JobState.JobComplete, Stage = PipelineStage.Completed, UpdatedAt = now, CompletedAt = now },
                 JobEventTypes.JobComplete,
                 token).ConfigureAwait(false);
+            telemetry.StageTook("results", time.GetElapsedTime(started));
+            telemetry.JobCompleted();
+            return complete;
         }
         catch (JobLeaseLostException ex)
         {
@@ -113,7 +133,9 @@ internal sealed class StageRunner(
         }
         catch (Exception ex)
         {
-            return await writer.FailAsync(status, errors.From(ex, status.Progress, cancellationToken)).ConfigureAwait(false);
+            var error = errors.From(ex, status.Progress, cancellationToken);
+            PipelineTelemetry.Failed(span, error);
+            return await writer.FailAsync(status, error).ConfigureAwait(false);
         }
         finally
         {

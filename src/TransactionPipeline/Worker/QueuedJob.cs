@@ -5,4 +5,8 @@ namespace TransactionPipeline.Worker;
 /// <param name="Status">The job as it was after its import (or as recovery found it).</param>
 /// <param name="Configuration">The request's configuration, or <see langword="null"/> to read it from the store.</param>
 /// <param name="Totals">The per-date totals, or <see langword="null"/> to rebuild them from the stored rows.</param>
-internal sealed record QueuedJob(JobStatus Status, PipelineConfiguration? Configuration, DailyTotals? Totals);
+internal sealed record QueuedJob(JobStatus Status, PipelineConfiguration? Configuration, DailyTotals? Totals)
+{
+    /// <summary>Gets the span of the job's import, which the span of its later stages links to; default when none was traced.</summary>
+    public System.Diagnostics.ActivityContext TraceParent { get; init; }
+}

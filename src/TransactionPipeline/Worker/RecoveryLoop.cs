@@ -19,6 +19,7 @@ internal sealed class RecoveryLoop(
     ActiveJobs active,
     JobQueue queue,
     TimeProvider time,
+    PipelineTelemetry telemetry,
     ILogger<RecoveryLoop> logger)
 {
     /// <summary>The longest pause after failed ticks, unless the recovery interval itself is longer.</summary>
@@ -75,12 +76,6 @@ internal sealed class RecoveryLoop(
 
     private async Task TickAsync(CancellationToken stoppingToken)
     {
-        // What the store could not take before goes first: a job failed during an outage keeps its own error.
-        if (writer.PendingCount > 0)
-        {
-            await writer.RetryPendingAsync(stoppingToken).ConfigureAwait(false);
-        }
-
         var now = writer.Now;
         foreach (var job in await jobs.ListUnfinishedAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -96,6 +91,13 @@ internal sealed class RecoveryLoop(
             {
                 PipelineLog.RecoveryFailed(logger, job.JobId, ex);
             }
+        }
+
+        // Then what the store could not take before, each on its own, after the leases are refreshed: a job failed during
+        // an outage keeps its own error (recovery above leaves it alone), and a removal that fails waits for the next tick.
+        if (writer.PendingCount > 0)
+        {
+            await writer.RetryPendingAsync(stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -128,6 +130,7 @@ internal sealed class RecoveryLoop(
         }
 
         PipelineLog.JobTakenOver(logger, job.JobId, job.Stage);
+        telemetry.TakenOver();
         if (job.Stage is PipelineStage.Created or PipelineStage.Import)
         {
             // The input stream died with its process: the rows so far are not the whole data set.
