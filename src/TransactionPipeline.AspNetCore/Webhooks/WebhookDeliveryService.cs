@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -22,6 +23,13 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookDeliveryService> _logger;
     private readonly HttpClient _client;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _outcomes;
+    private readonly Counter<long> _attempts;
+
+    /// <summary>The meter the pipeline's instruments share (see docs/observability.md).</summary>
+    private const string MeterName = "TransactionPipeline";
     private readonly HashSet<Task> _deliveries = [];
     private readonly Lock _deliveriesLock = new();
 
@@ -30,8 +38,14 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
         WebhookRegistry registry,
         IOptions<TransactionPipelineHttpOptions> options,
         TimeProvider time,
-        ILogger<WebhookDeliveryService> logger)
+        ILogger<WebhookDeliveryService> logger,
+        IMeterFactory? meters = null)
     {
+        _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
+        _ownsMeter = meters is null;
+        _outcomes = _meter.CreateCounter<long>(
+            "transaction_pipeline.webhook.deliveries", "{delivery}", "Webhook messages that reached an end; tag outcome: delivered, given_up or refused.");
+        _attempts = _meter.CreateCounter<long>("transaction_pipeline.webhook.attempts", "{attempt}", "Webhook requests sent, retries included.");
         _pipeline = pipeline;
         _registry = registry;
         _options = options.Value;
@@ -59,6 +73,11 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
     public override void Dispose()
     {
         _client.Dispose();
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+
         base.Dispose();
     }
 
@@ -213,10 +232,12 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
             try
             {
                 using var request = CreateRequest(registration, messageId, body);
+                _attempts.Add(1);
                 using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stoppingToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     LogDelivered(_logger, messageId, jobEvent.EventType, registration.Url, attempt);
+                    _outcomes.Add(1, new KeyValuePair<string, object?>("outcome", "delivered"));
                     return true;
                 }
 
@@ -225,6 +246,7 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
             catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
             {
                 LogRefused(_logger, registration.Id, refused.Message);
+                _outcomes.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
                 return false;
             }
             catch (HttpRequestException ex)
@@ -239,6 +261,7 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
             if (attempt >= _options.WebhookMaxAttempts)
             {
                 LogGaveUp(_logger, messageId, registration.Url, attempt, failure);
+                _outcomes.Add(1, new KeyValuePair<string, object?>("outcome", "given_up"));
                 return true;
             }
 

@@ -16,10 +16,26 @@ public sealed class WebhookTests
     {
         await using var server = await PipelineServer.StartAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
+        var meters = server.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var outcomes = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name == "transaction_pipeline.webhook.deliveries")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => outcomes.Enqueue(tags[0].Value?.ToString()));
+        listener.Start();
         var jobId = await server.SubmitSampleAsync();
 
         var secret = await RegisterAsync(server, jobId, receiver.Url, "JOB_COMPLETE");
         var delivery = await receiver.NextAsync();
+        SpinWait.SpinUntil(() => !outcomes.IsEmpty, TimeSpan.FromSeconds(5));
+        outcomes.Should().Equal("delivered");
 
         Verify(secret, delivery).Should().BeTrue();
         delivery.Id.Should().NotBeNullOrEmpty();
