@@ -50,7 +50,7 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<ActiveJobs>();
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton(sp => Create<JobWriter>(sp));
-        services.TryAddSingleton<JobImporter>();
+        services.TryAddSingleton(sp => Create<JobImporter>(sp));
         services.TryAddSingleton(sp => Create<StageRunner>(sp));
         services.TryAddSingleton(sp => Create<RecoveryLoop>(sp));
         services.TryAddSingleton<IPipelineWorker>(sp => Create<JobWorker>(sp));

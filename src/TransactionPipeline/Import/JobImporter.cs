@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace TransactionPipeline.Import;
@@ -15,7 +16,8 @@ internal sealed class JobImporter(
     JobErrorClassifier errors,
     HostStopping hostStopping,
     PipelineTelemetry telemetry,
-    ActiveJobs active)
+    ActiveJobs active,
+    ILogger<JobImporter> logger)
 {
     private readonly TransactionPipelineOptions _options = options.Value;
     private readonly ITransactionStage[] _transactionStages = transactionStages.ToArray();
@@ -67,6 +69,7 @@ internal sealed class JobImporter(
             var (configuration, progress) = (outcome.Configuration!, outcome.Progress);
             reporter.Track(progress);
             telemetry.StageTook("import", time.GetElapsedTime(started));
+            PipelineLog.JobImported(logger, status.JobId, progress.TransactionsImported, progress.BytesRead);
             span?.SetTag("transaction_pipeline.transactions", progress.TransactionsImported);
             span?.SetTag("transaction_pipeline.bytes", progress.BytesRead);
             await jobs.SaveConfigurationAsync(status.JobId, configuration, cancellationToken).ConfigureAwait(false);

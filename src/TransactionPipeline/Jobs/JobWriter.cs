@@ -121,7 +121,7 @@ internal sealed class JobWriter(
 
         notifier.Notify(status.JobId);
         telemetry.JobFailed(error.Kind);
-        PipelineLog.JobFailed(logger, status.JobId, error.Kind, error.Message);
+        PipelineLog.JobFailed(logger, status.JobId, error.Kind, error.ItemIndex, error.ByteOffset, error.Message);
         await CleanUpAsync(status.JobId).ConfigureAwait(false);
         return failed;
     }
@@ -154,7 +154,7 @@ internal sealed class JobWriter(
                 {
                     // Written now, or by the earlier attempt whose answer was lost: either way the rows go.
                     notifier.Notify(jobId);
-                    PipelineLog.JobFailed(logger, jobId, failed.Error!.Kind, failed.Error.Message);
+                    PipelineLog.JobFailed(logger, jobId, failed.Error!.Kind, failed.Error.ItemIndex, failed.Error.ByteOffset, failed.Error.Message);
                     await CleanUpAsync(jobId).ConfigureAwait(false);
                 }
             }

@@ -5,11 +5,17 @@ namespace TransactionPipeline.Jobs;
 /// <summary>The pipeline's log messages, source-generated; event ids are stable.</summary>
 internal static partial class PipelineLog
 {
-    [LoggerMessage(100, LogLevel.Debug, "Job {JobId} created.")]
+    [LoggerMessage(100, LogLevel.Information, "Job {JobId} created.")]
     public static partial void JobCreated(ILogger logger, string jobId);
 
-    [LoggerMessage(101, LogLevel.Warning, "Job {JobId} failed ({Kind}): {Message}")]
-    public static partial void JobFailed(ILogger logger, string jobId, JobErrorKind kind, string message);
+    [LoggerMessage(101, LogLevel.Error, "Job {JobId} failed ({Kind}) at item {ItemIndex}, byte offset {ByteOffset}: {Message}")]
+    public static partial void JobFailed(ILogger logger, string jobId, JobErrorKind kind, long? itemIndex, long? byteOffset, string message);
+
+    [LoggerMessage(108, LogLevel.Information, "Job {JobId} imported {Transactions} transactions ({Bytes} bytes).")]
+    public static partial void JobImported(ILogger logger, string jobId, long transactions, long bytes);
+
+    [LoggerMessage(109, LogLevel.Information, "Job {JobId} complete: {Aggregates} aggregates, {Offers} offers.")]
+    public static partial void JobCompleted(ILogger logger, string jobId, int aggregates, int offers);
 
     [LoggerMessage(102, LogLevel.Warning, "Job {JobId} was taken over by another instance; this instance stopped it and writes nothing more for it.")]
     public static partial void LeaseLost(ILogger logger, string jobId, Exception exception);

@@ -120,6 +120,7 @@ internal sealed class StageRunner(
                 token).ConfigureAwait(false);
             telemetry.StageTook("results", time.GetElapsedTime(started));
             telemetry.JobCompleted();
+            PipelineLog.JobCompleted(logger, status.JobId, aggregates.Count, offers.Count);
             return complete;
         }
         catch (JobLeaseLostException ex)
