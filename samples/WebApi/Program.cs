@@ -1,3 +1,6 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using TransactionPipeline;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +27,21 @@ builder.Services.AddOpenApi();
 
 // /healthz answers 503 while the job store does not answer; the host keeps running meanwhile.
 builder.Services.AddHealthChecks().AddTransactionPipeline();
+
+// The pipeline's metrics and traces, with ASP.NET Core's: sent over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+// written to the console when Telemetry:Console is true, collected and dropped otherwise.
+var telemetry = builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics => metrics.AddMeter("TransactionPipeline", "Microsoft.AspNetCore.Hosting"))
+    .WithTracing(tracing => tracing.AddSource("TransactionPipeline", "Microsoft.AspNetCore"));
+if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 })
+{
+    telemetry.UseOtlpExporter();
+}
+
+if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
+{
+    telemetry.WithMetrics(metrics => metrics.AddConsoleExporter()).WithTracing(tracing => tracing.AddConsoleExporter());
+}
 
 var app = builder.Build();
 
