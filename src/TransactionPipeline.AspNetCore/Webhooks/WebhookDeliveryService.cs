@@ -178,12 +178,15 @@ internal sealed partial class WebhookDeliveryService : BackgroundService
                     await _registry.MarkDeliveredAsync(registration, jobEvent.Sequence, terminal || !keepGoing, stoppingToken).ConfigureAwait(false);
                     after = jobEvent.Sequence;
                     failures = 1;
-                    if (!keepGoing)
+                    if (!keepGoing || terminal)
                     {
                         return;
                     }
                 }
 
+                // The stream ended without a terminal event: the job no longer exists. Nothing is left to deliver, so the
+                // registration is finished instead of being resumed at every restart.
+                await _registry.MarkDeliveredAsync(registration, after, finished: true, stoppingToken).ConfigureAwait(false);
                 return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
