@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using TransactionPipeline.Tests.Shared;
 
 namespace TransactionPipeline.PostgreSql.Tests;
 
@@ -34,7 +35,7 @@ public sealed class PostgreSqlOutageTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var worker = provider.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token);
         var body = TestBodies.Stream(TestBodies.Json(TestBodies.Rows(60_000, days: 30)));
-        using var input = new CutStream(body, body.Length / 2, () => forwarder.BreakAsync().GetAwaiter().GetResult());
+        using var input = new TriggerStream(body, body.Length / 2, () => forwarder.BreakAsync().GetAwaiter().GetResult(), readSize: 8_192);
 
         var failed = await pipeline.SubmitAsync(PipelineInput.FromJson(input), CancellationToken.None).WaitAsync(Patience);
 
@@ -66,62 +67,5 @@ public sealed class PostgreSqlOutageTests : IAsyncLifetime
         await _database.DropAsync();
     }
 
-    private static async Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || timeout.IsCancellationRequested)
-            {
-                return value;
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
-    }
-
-    /// <summary>Reads another stream in small pieces and runs an action once when the reader passes a byte offset.</summary>
-    private sealed class CutStream(Stream inner, long at, Action cut) : Stream
-    {
-        private bool _cut;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var read = inner.Read(buffer[..Math.Min(buffer.Length, 8_192)]);
-            if (!_cut && inner.Position >= at)
-            {
-                _cut = true;
-                cut();
-            }
-
-            return read;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
+    private static Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Polling.WaitUntilAsync(read, done, Patience);
 }

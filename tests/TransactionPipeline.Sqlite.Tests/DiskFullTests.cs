@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using TransactionPipeline.Tests.Shared;
 
 namespace TransactionPipeline.Sqlite.Tests;
 
@@ -61,6 +62,8 @@ public sealed class DiskFullTests : IDisposable
         Directory.Delete(_mount, recursive: true);
     }
 
+    private static Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Polling.WaitUntilAsync(read, done, Patience);
+
     private static MemoryStream Body(int count)
     {
         var items = Enumerable.Range(0, count).Select(i => string.Create(
@@ -75,21 +78,6 @@ public sealed class DiskFullTests : IDisposable
         await connection.OpenAsync();
         await using var command = new SqliteCommand("SELECT count(*) FROM transaction_rows;", connection);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || timeout.IsCancellationRequested)
-            {
-                return value;
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
     }
 }
 

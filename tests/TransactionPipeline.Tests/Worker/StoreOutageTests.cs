@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TransactionPipeline.Testing;
 using TransactionPipeline.Testing.Conformance;
+using TransactionPipeline.Tests.Shared;
 
 namespace TransactionPipeline.Tests.Worker;
 
@@ -76,52 +77,5 @@ public sealed class StoreOutageTests
             store,
             o => o.ImportBatchSize = 100,
             services => services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreErrorClassifier, FlakyStore.Classifier>()));
-    }
-
-    /// <summary>Reads another stream and calls an action once when the reader passes a byte offset.</summary>
-    private sealed class TriggerStream(Stream inner, long triggerAt, Action trigger) : Stream
-    {
-        private bool _fired;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            // Small reads, so the store goes down between batches and not after the whole body is in memory.
-            var read = inner.Read(buffer[..Math.Min(buffer.Length, 4_096)]);
-            if (!_fired && inner.Position >= triggerAt)
-            {
-                _fired = true;
-                trigger();
-            }
-
-            return read;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.Jobs;
 using TransactionPipeline.Testing;
+using TransactionPipeline.Tests.Shared;
 using TransactionPipeline.Worker;
 
 namespace TransactionPipeline.Tests.Worker;
@@ -132,18 +133,5 @@ public sealed class WorkerFaultTests
     }
 
     /// <summary>Reads until the value is done, or the patience runs out; returns the last value read.</summary>
-    internal static async Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || timeout.IsCancellationRequested)
-            {
-                return value;
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
+    internal static Task<T> WaitUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done) => Polling.WaitUntilAsync(read, done, Patience);
 }
