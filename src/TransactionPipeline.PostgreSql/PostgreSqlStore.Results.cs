@@ -8,7 +8,7 @@ internal sealed partial class PostgreSqlStore
 {
     private static readonly string[] ResultTables = ["results", "aggregates", "assessments", "offers"];
 
-    public async ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken)
+    public async ValueTask<bool> SaveAsync(JobResult result, string? ownerId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(result);
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -18,6 +18,19 @@ internal sealed partial class PostgreSqlStore
         // Each list is one INSERT over parameter arrays; WITH ORDINALITY numbers the rows in the order they came.
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
+        if (ownerId is not null)
+        {
+            // The row lock holds off a claim by another host until this transaction ends.
+            using var held = new NpgsqlCommand(
+                $"SELECT 1 FROM jobs WHERE id = @id AND owner = @owner AND state NOT IN {TerminalStates} FOR UPDATE;", connection, transaction);
+            held.Parameters.Add(new NpgsqlParameter<string>("id", result.JobId));
+            held.Parameters.Add(new NpgsqlParameter<string>("owner", ownerId));
+            if (await held.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+        }
+
         using var batch = new NpgsqlBatch(connection, transaction);
         AddDeletes(batch, result.JobId);
         batch.BatchCommands.Add(Command(
@@ -69,6 +82,7 @@ internal sealed partial class PostgreSqlStore
             Array(result.Offers, o => o.TransactionCount)));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     async ValueTask<JobResult?> IResultStore.FindAsync(string jobId, CancellationToken cancellationToken)

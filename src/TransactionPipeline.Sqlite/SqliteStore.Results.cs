@@ -6,13 +6,28 @@ internal sealed partial class SqliteStore
 {
     private static readonly string[] ResultTables = ["results", "aggregates", "assessments", "offers"];
 
-    public async ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken)
+    public async ValueTask<bool> SaveAsync(JobResult result, string? ownerId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(result);
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
-        // Delete and insert in one transaction: readers see the old results or the new ones, never a mix.
+        // Delete and insert in one transaction: readers see the old results or the new ones, never a mix. The write
+        // transaction holds SQLite's write lock, so no claim slips in between the owner check and the insert.
         using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (ownerId is not null)
+        {
+            using var held = CreateCommand(
+                connection,
+                transaction,
+                $"SELECT 1 FROM jobs WHERE id = @id AND owner = @owner AND state NOT IN {TerminalStates};",
+                ("@id", result.JobId),
+                ("@owner", ownerId));
+            if (await held.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+        }
+
         await DeleteResultsAsync(connection, transaction, result.JobId, cancellationToken).ConfigureAwait(false);
         var rows = new JobRows(connection, transaction, result.JobId);
         await rows.InsertAsync(
@@ -40,6 +55,7 @@ internal sealed partial class SqliteStore
             o => [DateToText(o.Date), o.OfferType, DecimalToText(o.Amount), DecimalToText(o.InterestRate), o.CreditScore, RiskToText(o.RiskLevel), o.TransactionCount],
             cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     async ValueTask<JobResult?> IResultStore.FindAsync(string jobId, CancellationToken cancellationToken)

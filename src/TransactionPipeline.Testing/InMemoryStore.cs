@@ -190,15 +190,21 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
     }
 
     /// <inheritdoc/>
-    public ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken)
+    public ValueTask<bool> SaveAsync(JobResult result, string? ownerId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(result);
         lock (_lock)
         {
+            if (ownerId is not null
+                && (_jobs.GetValueOrDefault(result.JobId) is not { } entry || entry.Status.IsTerminal || entry.Owner != ownerId))
+            {
+                return ValueTask.FromResult(false);
+            }
+
             _results[result.JobId] = result;
         }
 
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(true);
     }
 
     ValueTask<JobResult?> IResultStore.FindAsync(string jobId, CancellationToken cancellationToken)

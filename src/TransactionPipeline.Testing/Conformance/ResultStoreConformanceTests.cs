@@ -1,3 +1,5 @@
+using static TransactionPipeline.Testing.Conformance.StoreTestData;
+
 namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>What every <see cref="IResultStore"/> must do; a store's test project derives one class from it.</summary>
@@ -78,6 +80,62 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
 
         await ShouldFindAsync(reopened, Result(JobA));
     }
+
+    [StoreFact]
+    public async Task SaveAsync_ByTheJobsOwner_ReturnsTrueAndSavesIt()
+    {
+        var store = await CreateStoreAsync();
+        var job = await CreateJobAsync(JobStoreOf(store), "host-a", CreatedAt);
+
+        var saved = await store.SaveAsync(Result(job.JobId), "host-a");
+
+        saved.Should().BeTrue();
+        await ShouldFindAsync(store, Result(job.JobId));
+    }
+
+    [StoreFact]
+    public async Task SaveAsync_AfterAnotherOwnerTookTheJob_ReturnsFalseAndKeepsTheNewOwnersResults()
+    {
+        var store = await CreateStoreAsync();
+        var jobs = JobStoreOf(store);
+        var job = await CreateJobAsync(jobs, "host-a", CreatedAt);
+        (await jobs.TryClaimAsync(new JobClaim(job.JobId, "host-b", CreatedAt.AddMinutes(10), CreatedAt.AddMinutes(5)), default)).Should().BeTrue();
+        var theNewOwners = Result(job.JobId) with { ModelVersion = "host-b" };
+        (await store.SaveAsync(theNewOwners, "host-b")).Should().BeTrue();
+
+        var stale = await store.SaveAsync(Result(job.JobId), "host-a");
+
+        stale.Should().BeFalse();
+        await ShouldFindAsync(store, theNewOwners);
+    }
+
+    [StoreFact]
+    public async Task SaveAsync_FinishedOrUnknownJob_ReturnsFalseAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var jobs = JobStoreOf(store);
+        var job = await CreateJobAsync(jobs, "host-a", CreatedAt);
+        var failed = job with { State = JobState.Failed, UpdatedAt = CreatedAt.AddMinutes(1), CompletedAt = CreatedAt.AddMinutes(1) };
+        (await jobs.UpdateAsync(new JobUpdate(failed, "host-a", JobEventTypes.Failed), default)).Outcome.Should().Be(JobUpdateOutcome.Updated);
+
+        var finished = await store.SaveAsync(Result(job.JobId), "host-a");
+        var unknown = await store.SaveAsync(Result(JobB), "host-a");
+
+        finished.Should().BeFalse();
+        unknown.Should().BeFalse();
+        (await store.FindAsync(job.JobId, default)).Should().BeNull();
+        (await store.FindAsync(JobB, default)).Should().BeNull();
+    }
+
+    /// <summary>
+    /// The job store whose owners <see cref="IResultStore.SaveAsync"/> checks: by default the store under test itself. A result
+    /// store kept apart from its job store overrides this to return that job store.
+    /// </summary>
+    /// <param name="store">The store under test.</param>
+    /// <returns>The job store.</returns>
+    protected virtual IJobStore JobStoreOf(IResultStore store) =>
+        store as IJobStore ?? throw new InvalidOperationException(
+            $"{store?.GetType().Name} is not an IJobStore: override {nameof(JobStoreOf)} to return the job store whose owners it checks.");
 
     private static async Task ShouldFindAsync(IResultStore store, JobResult expected)
     {

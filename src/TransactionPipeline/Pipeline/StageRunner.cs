@@ -110,9 +110,12 @@ internal sealed class StageRunner(
                 await stage.ProcessAsync(new ResultStageContext(result), token).ConfigureAwait(false);
             }
 
-            // A fenced write right before the save: a host that lost the lease stops here instead of writing results.
-            status = await writer.UpdateAsync(status with { UpdatedAt = writer.Now }, null, token).ConfigureAwait(false);
-            await results.SaveAsync(result, token).ConfigureAwait(false);
+            // The save is fenced like every status write: a host that lost the lease stops here and writes no results.
+            if (!await results.SaveAsync(result, writer.InstanceId, token).ConfigureAwait(false))
+            {
+                throw new JobLeaseLostException(status.JobId, writer.InstanceId);
+            }
+
             var now = writer.Now;
             var complete = await writer.UpdateAsync(
                 status with { State = JobState.JobComplete, Stage = PipelineStage.Completed, UpdatedAt = now, CompletedAt = now },

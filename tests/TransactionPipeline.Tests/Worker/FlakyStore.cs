@@ -73,8 +73,8 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken) =>
         FailDeletes || Faulting("DeleteRows") ? ValueTask.FromException(Outage("DeleteRows")) : ((ITransactionStore)inner).DeleteAsync(jobId, cancellationToken);
 
-    public ValueTask SaveAsync(JobResult result, CancellationToken cancellationToken) =>
-        Faulting() ? ValueTask.FromException(Outage()) : inner.SaveAsync(result, cancellationToken);
+    public ValueTask<bool> SaveAsync(JobResult result, string? ownerId, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<bool>(Outage()) : inner.SaveAsync(result, ownerId, cancellationToken);
 
     ValueTask<JobResult?> IResultStore.FindAsync(string jobId, CancellationToken cancellationToken) =>
         Faulting("FindResult") ? ValueTask.FromException<JobResult?>(Outage("FindResult")) : ((IResultStore)inner).FindAsync(jobId, cancellationToken);

@@ -33,7 +33,7 @@ internal sealed partial class TransactionJsonReader
     private long _bufferOffset;
     private bool _sawData;
     private bool _afterItem;
-    private DailyTotals? _totals;
+    private ITransactionSink _sink = null!;
     private CreditModelConfig? _creditModel;
     private AggregateConfig? _aggregate;
 
@@ -83,50 +83,25 @@ internal sealed partial class TransactionJsonReader
     /// <summary>Reads the whole input, writing full batches to <paramref name="output"/>.</summary>
     /// <returns>The configuration found in the body, with defaults for what it left out.</returns>
     public Task<PipelineConfiguration> ReadAsync(ChannelWriter<TransactionBatch> output, CancellationToken cancellationToken) =>
-        ReadCoreAsync(
-            async (batch, token) =>
-            {
-                await output.WriteAsync(batch, token).ConfigureAwait(false);
-                var next = new TransactionBatch(_batchSize);
-                next.Reset(_itemIndex);
-                return next;
-            },
-            null,
-            cancellationToken);
+        ReadAsync(new BatchChannelSink(output, _batchSize), cancellationToken);
 
     /// <summary>
     /// Reads the whole input, adding every transaction to <paramref name="totals"/> instead of handing out batches:
     /// the aggregate-only import, where nothing downstream reads single transactions.
     /// </summary>
     /// <remarks>
-    /// Runs of common-shaped items are scanned on all cores (see <see cref="ParallelAggregator"/>); the result is
-    /// the same as reading them one by one. <paramref name="onProgress"/> is called between buffers, on the reading thread,
-    /// to report <see cref="ItemsRead"/> and <see cref="BytesRead"/>.
+    /// <paramref name="onProgress"/> is called between buffers, on the reading thread, to report <see cref="ItemsRead"/>
+    /// and <see cref="BytesRead"/>.
     /// </remarks>
     /// <returns>The configuration found in the body, with defaults for what it left out.</returns>
-    public Task<PipelineConfiguration> AggregateAsync(DailyTotals totals, Func<CancellationToken, ValueTask> onProgress, CancellationToken cancellationToken)
-    {
-        _totals = totals;
-        return ReadCoreAsync(
-            async (batch, token) =>
-            {
-                totals.Add(batch.Items.Span);
-                batch.Reset(_itemIndex);
-                await onProgress(token).ConfigureAwait(false);
-                return batch;
-            },
-            onProgress,
-            cancellationToken);
-    }
+    public Task<PipelineConfiguration> AggregateAsync(DailyTotals totals, Func<CancellationToken, ValueTask> onProgress, CancellationToken cancellationToken) =>
+        ReadAsync(new DailyTotalsSink(totals, _parallel, onProgress), cancellationToken);
 
-    /// <param name="flush">Takes a full batch and returns the empty batch to fill next.</param>
-    /// <param name="onRead">Called after each read from the input, when not null.</param>
-    /// <param name="cancellationToken">Stops the read.</param>
-    private async Task<PipelineConfiguration> ReadCoreAsync(
-        Func<TransactionBatch, CancellationToken, ValueTask<TransactionBatch>> flush,
-        Func<CancellationToken, ValueTask>? onRead,
-        CancellationToken cancellationToken)
+    /// <summary>Reads the whole input into <paramref name="sink"/>.</summary>
+    /// <returns>The configuration found in the body, with defaults for what it left out.</returns>
+    public async Task<PipelineConfiguration> ReadAsync(ITransactionSink sink, CancellationToken cancellationToken)
     {
+        _sink = sink;
         var input = new InputWindow(_input, _initialBufferSize, _maxUnitBytes, cancellationToken);
         await using var _ = input.ConfigureAwait(false);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -148,7 +123,7 @@ internal sealed partial class TransactionJsonReader
                 if (outcome == Outcome.BatchFull)
                 {
                     batch.EndByteOffset = _bufferOffset;
-                    batch = await flush(batch, cancellationToken).ConfigureAwait(false);
+                    batch = await _sink.TakeAsync(batch, _itemIndex, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -164,16 +139,13 @@ internal sealed partial class TransactionJsonReader
                 }
 
                 await FillAsync(input, cancellationToken).ConfigureAwait(false);
-                if (onRead is not null)
-                {
-                    await onRead(cancellationToken).ConfigureAwait(false);
-                }
+                await _sink.AfterReadAsync(cancellationToken).ConfigureAwait(false);
             }
 
             batch.EndByteOffset = _bufferOffset;
             if (batch.Count > 0)
             {
-                batch = await flush(batch, cancellationToken).ConfigureAwait(false);
+                batch = await _sink.TakeAsync(batch, _itemIndex, cancellationToken).ConfigureAwait(false);
             }
 
             batch.Release();
@@ -287,12 +259,8 @@ internal sealed partial class TransactionJsonReader
                     case Phase.InData:
                         if (_afterItem && _fastPath)
                         {
-                            var fast = 0;
-                            if (_totals is not null)
-                            {
-                                fast = _parallel.Aggregate(memory[committed..], _bufferOffset, _totals, out var summed);
-                                _itemIndex += summed;
-                            }
+                            var fast = _sink.SumRun(memory[committed..], _bufferOffset, out var summed);
+                            _itemIndex += summed;
 
                             fast += ReadFastItems(data[(committed + fast)..], batch);
                             if (fast > 0)
