@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+#if DUCKDB
 using DuckDB.NET.Data;
+#endif
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -319,6 +321,9 @@ internal static class Cases
 
     private static long DuckDb(string file, string source, string prefix)
     {
+#if !DUCKDB
+        throw new SkipException("built without DuckDB: run with -p:WithDuckDb=true for the DuckDB cases");
+#else
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
@@ -335,6 +340,7 @@ internal static class Cases
         }
 
         return rows;
+#endif
     }
 
     private static long PeakWorkingSet()

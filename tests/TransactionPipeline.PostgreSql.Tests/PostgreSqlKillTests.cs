@@ -4,13 +4,14 @@ using TransactionPipeline.Tests.Shared;
 namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>kill -9 of a real process at each stage of a job on PostgreSQL: the next process ends the job right and leaves nothing partial.</summary>
+[RequiresPostgreSql]
 public sealed class PostgreSqlKillTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private readonly PostgreSqlTestDatabase _database = new();
     private readonly string _input = Path.Combine(Path.GetTempPath(), $"txp-pg-kill-{Guid.NewGuid():N}.json");
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task Resume_AfterProcessKilledMidImport_FailsTheJobAsInterruptedWithItsCountsAndNoRowsLeft()
     {
         var (generated, output) = await SampleProcess.RunAsync("QuickStart", ["generate", _input, "--size", "120MB", "--days", "60"], Patience);
@@ -38,7 +39,7 @@ public sealed class PostgreSqlKillTests : IAsyncLifetime
         (await _database.CreateStore().ListUnfinishedAsync(default)).Should().BeEmpty();
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task Resume_AfterProcessKilledPastImport_CompletesTheJobFromItsStoredRows()
     {
         var items = Enumerable.Range(0, 2_000).Select(i => string.Create(

@@ -5,12 +5,13 @@ using TransactionPipeline.Tests.Shared;
 namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>The server goes away under a running import and comes back: the job ends FAILED as store_unavailable, nothing partial stays.</summary>
+[RequiresPostgreSql]
 public sealed class PostgreSqlOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly PostgreSqlTestDatabase _database = new();
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task SubmitAsync_ServerGoneMidImportThenBack_JobFailsAsStoreUnavailableWithItsCountsAndTheHostWorksOn()
     {
         var server = new NpgsqlConnectionStringBuilder(PostgreSqlTestDatabase.ConnectionString);

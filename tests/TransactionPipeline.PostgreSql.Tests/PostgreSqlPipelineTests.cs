@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>The whole pipeline on a real PostgreSQL schema: what a user sees after good and bad input.</summary>
+[RequiresPostgreSql]
 public sealed class PostgreSqlPipelineTests : IAsyncLifetime
 {
     private const string Good = """{"amount": 10.10, "date": "2024-01-01", "is_revenue": true, "description": "ok"}""";
@@ -19,7 +20,7 @@ public sealed class PostgreSqlPipelineTests : IAsyncLifetime
         { "{\"amount\": 1, \"date\": \"2024-01-01\", \"is_revenue\": true, \"descr", "ended before the JSON document was complete" },
     };
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task RunAsync_GeneratedBody_RowsAggregatesAndOffersAreInTheTables()
     {
         var rows = TestBodies.Rows(5_000, days: 14);
@@ -41,7 +42,7 @@ public sealed class PostgreSqlPipelineTests : IAsyncLifetime
         result.Should().BeEquivalentTo(await pipeline.GetResultAsync(status.JobId, default), o => o.ComparingRecordsByMembers().WithStrictOrdering());
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task RunAsync_GeneratedBody_StoredRowsReadBackInImportOrder()
     {
         var rows = TestBodies.Rows(1_000, days: 3);
@@ -53,7 +54,7 @@ public sealed class PostgreSqlPipelineTests : IAsyncLifetime
         stored.Should().Equal(rows);
     }
 
-    [PostgreSqlTheory]
+    [StoreTheory]
     [MemberData(nameof(BadInputs))]
     public async Task RunAsync_BadInput_FailsWithIndexAndOffsetAndLeavesNoRows(string badItem, string message)
     {

@@ -4,12 +4,13 @@ using static TransactionPipeline.Testing.Conformance.StoreTestData;
 namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>A host goes away with a job half done; a new host on the same database finishes or fails it, from the stored rows only.</summary>
+[RequiresPostgreSql]
 public sealed class PostgreSqlResumeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly PostgreSqlTestDatabase _database = new();
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task ProcessJobsAsync_HostStoppedAfterImport_NewHostCompletesTheJobFromStoredRows()
     {
         var rows = TestBodies.Rows(3_000, days: 12);
@@ -41,7 +42,7 @@ public sealed class PostgreSqlResumeTests : IAsyncLifetime
         events[^1].EventType.Should().Be(JobEventTypes.JobComplete);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task ProcessJobsAsync_HostDiedDuringImport_NewHostFailsTheJobAndDeletesItsRows()
     {
         // What a host that died while importing leaves behind: a job in the import stage with some rows, silent for minutes.

@@ -7,6 +7,7 @@ using static TransactionPipeline.Testing.Conformance.StoreTestData;
 namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>What the PostgreSQL store does beyond the conformance suites: its schema, options, registration and bulk path.</summary>
+[RequiresPostgreSql]
 public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly PostgreSqlTestDatabase _database = new();
@@ -48,7 +49,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         resolve.Should().Throw<OptionsValidationException>().WithMessage(message);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task AppendAsync_AmountWithThreeDecimalsMidBatch_StoresNothingAndTheNextBatchStillLands()
     {
         var store = _database.CreateStore();
@@ -62,7 +63,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         (await _database.ScalarAsync<long>($"SELECT count(*) FROM {_database.Schema}.transaction_rows;")).Should().Be(2);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task AppendAsync_Amounts_StoredAsTheServerWouldParseThem()
     {
         // Rows are encoded in the binary COPY format by the store itself: the server must hold the same numerics, dates
@@ -81,7 +82,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
             $"{r.Amount:0.00} {r.Date:yyyy-MM-dd} {(r.IsRevenue ? "true" : "false")} {r.Description}")));
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task CreateAsync_NewSchema_CreatesEveryTableInTheConfiguredSchemaOnly()
     {
         var store = _database.CreateStore();
@@ -104,7 +105,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
             .Should().BeGreaterThan(0);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task CreateAsync_SeveralStoresStartTogether_SchemaIsCreatedOnceAndAllWork()
     {
         var stores = Enumerable.Range(0, 4).Select(_ => _database.CreateStore()).ToList();
@@ -114,7 +115,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         jobs.Select(j => j.JobId).Should().OnlyHaveUniqueItems().And.HaveCount(4);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task CreateSchemaFalse_TablesMissing_FirstOperationFailsNamingSchemaAndTables()
     {
         var store = new PostgreSqlStore(new PostgreSqlStoreOptions { ConnectionString = PostgreSqlTestDatabase.ConnectionString, Schema = _database.Schema, CreateSchema = false });
@@ -126,7 +127,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
             .Which.Message.Should().Contain(_database.Schema).And.Contain("job_events").And.Contain("CreateSchema");
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task CreateSchemaFalse_TablesExist_UsesThemWithoutCreatingAnything()
     {
         var created = await CreateJobAsync(_database.CreateStore(), "host-a", CreatedAt);
@@ -137,7 +138,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         (await CreateJobAsync(store, "host-a", CreatedAt)).JobId.Should().Be("pipeline_20241201_002");
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task UpdateAsync_TimesWithTicksBelowAMicrosecond_ReturnsExactlyWhatLaterReadsReturn()
     {
         var store = _database.CreateStore();
@@ -153,7 +154,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
             new JobEvent(1, JobEventTypes.JobCreated, job.CreatedAt, job), appended!);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task AppendAsync_AmountWithThreeDecimals_ThrowsAndStoresNothingOfTheBatch()
     {
         ITransactionStore store = _database.CreateStore();
@@ -165,7 +166,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         (await _database.CountAsync("transaction_rows")).Should().Be(0);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task AppendAsync_TrailingZeroDecimals_StoresTheExactAmount()
     {
         ITransactionStore store = _database.CreateStore();
@@ -175,7 +176,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         (await ReadAllAsync(store, "job-a")).Select(r => r.Amount).Should().Equal(1.5m, -2m);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task AppendAsync_TwoJobsConcurrently_EachReadsBackItsOwnRowsInOrder()
     {
         ITransactionStore store = _database.CreateStore();
@@ -199,7 +200,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         }
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task AppendAsync_HundredThousandRows_ReadBackCountAndSumAreExact()
     {
         const int total = 100_000;

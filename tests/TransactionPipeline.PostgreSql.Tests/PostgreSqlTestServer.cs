@@ -2,7 +2,7 @@ namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>Where the tests find their PostgreSQL server: a full Npgsql connection string in an environment variable.</summary>
 /// <remarks>
-/// Unset, every PostgreSQL test is skipped with <see cref="SkipReason"/>, so a machine with only the .NET SDK still
+/// Unset, every class of PostgreSQL tests is reported as one skipped test with <see cref="SkipReason"/>, so a machine with only the .NET SDK still
 /// passes. Set, the tests run, and a server that cannot be reached makes them fail.
 /// </remarks>
 internal static class PostgreSqlTestServer
@@ -17,21 +17,7 @@ internal static class PostgreSqlTestServer
         : null;
 }
 
-/// <summary>A fact that needs the PostgreSQL server; skipped when <see cref="PostgreSqlTestServer.Variable"/> is not set.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-internal sealed class PostgreSqlFactAttribute : FactAttribute
-{
-    public PostgreSqlFactAttribute() => Skip = PostgreSqlTestServer.SkipReason;
-}
-
-/// <summary>A theory that needs the PostgreSQL server; skipped when <see cref="PostgreSqlTestServer.Variable"/> is not set.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-internal sealed class PostgreSqlTheoryAttribute : TheoryAttribute
-{
-    public PostgreSqlTheoryAttribute() => Skip = PostgreSqlTestServer.SkipReason;
-}
-
-/// <summary>Skips the conformance suites a class inherits when <see cref="PostgreSqlTestServer.Variable"/> is not set.</summary>
+/// <summary>Skips a class of PostgreSQL tests, reported once with the reason, when <see cref="PostgreSqlTestServer.Variable"/> is not set.</summary>
 [AttributeUsage(AttributeTargets.Class)]
 internal sealed class RequiresPostgreSqlAttribute : StoreAvailabilityAttribute
 {

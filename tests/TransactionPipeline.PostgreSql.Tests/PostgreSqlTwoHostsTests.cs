@@ -4,12 +4,13 @@ using static TransactionPipeline.Testing.Conformance.StoreTestData;
 namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>Two hosts, each with its own services and connection pool, on one database: either serves any job.</summary>
+[RequiresPostgreSql]
 public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly PostgreSqlTestDatabase _database = new();
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task SubmitAsync_OnHostA_HostBAnswersStatusOffersAndEvents()
     {
         var rows = TestBodies.Rows(2_000, days: 9);
@@ -52,7 +53,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
             JobEventTypes.JobComplete);
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task CreateAsync_TwoHostsAtOnce_IdsNeverCollide()
     {
         var storeA = _database.CreateHost().GetRequiredService<IJobStore>();
@@ -66,7 +67,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
         jobs.Select(j => int.Parse(j.JobId["pipeline_20241201_".Length..])).Order().Should().Equal(Enumerable.Range(1, 60));
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task TryClaimAsync_TwoHostsClaimAStaleJobAtOnce_ExactlyOneWins()
     {
         var storeA = _database.CreateStore();
@@ -83,7 +84,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
         }
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task UpdateAsync_TwoHostsAppendEventsToOneJobAtOnce_SequencesHaveNoGapsOrDuplicates()
     {
         var storeA = _database.CreateStore();
@@ -101,7 +102,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
         stored.Skip(1).Should().BeEquivalentTo(appended, o => o.ComparingRecordsByMembers());
     }
 
-    [PostgreSqlFact]
+    [StoreFact]
     public async Task RunAsync_BothHostsAtOnce_EveryJobCompletesUnderItsOwnIdOnBoth()
     {
         var hosts = new[] { _database.CreateHost().GetRequiredService<IPipeline>(), _database.CreateHost().GetRequiredService<IPipeline>() };

@@ -6,7 +6,8 @@ namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>
 /// Put on a store's suite class when its store needs a server that a machine may lack: while <see cref="SkipReason"/>
-/// is not <see langword="null"/>, every test the class inherits is reported skipped with that reason.
+/// is not <see langword="null"/>, none of the class's <see cref="StoreFactAttribute"/> and <see cref="StoreTheoryAttribute"/>
+/// tests runs, and the class is reported as one skipped test with that reason and the number of tests it holds.
 /// </summary>
 /// <remarks>
 /// The suites' tests are declared once, on the abstract classes, so an attribute on a test method cannot know which
@@ -22,6 +23,20 @@ public abstract class StoreAvailabilityAttribute : Attribute
         testMethod.TestClass.Class.ToRuntimeType()?.GetCustomAttributes<StoreAvailabilityAttribute>(inherit: true)
             .Select(a => a.SkipReason)
             .FirstOrDefault(reason => reason is not null);
+
+    /// <summary>The names of the class's store tests, in ordinal order: the first one stands for the class when it is skipped.</summary>
+    internal static IReadOnlyList<string> StoreTestsOf(ITestMethod testMethod) =>
+        testMethod.TestClass.Class.ToRuntimeType()?.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Where(m => m.IsDefined(typeof(StoreFactAttribute), inherit: true) || m.IsDefined(typeof(StoreTheoryAttribute), inherit: true))
+            .Select(m => m.Name)
+            .Order(StringComparer.Ordinal)
+            .ToList() ?? [];
+
+    /// <summary>The one skipped test that stands for a class whose store is unavailable, or nothing for its other tests.</summary>
+    internal static IEnumerable<IXunitTestCase> Skipped(IMessageSink sink, ITestFrameworkDiscoveryOptions options, ITestMethod testMethod) =>
+        StoreTestsOf(testMethod) is [var first, ..] && first == testMethod.Method.Name
+            ? [new UnavailableStoreTestCase(sink, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), testMethod)]
+            : [];
 }
 
 /// <summary>A conformance fact: skipped when the derived suite's <see cref="StoreAvailabilityAttribute"/> says the store is unavailable.</summary>
@@ -41,7 +56,7 @@ public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : Fa
     public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
         StoreAvailabilityAttribute.SkipReasonOf(testMethod) is null
             ? base.Discover(discoveryOptions, testMethod, factAttribute)
-            : [new UnavailableStoreTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod)];
+            : StoreAvailabilityAttribute.Skipped(DiagnosticMessageSink, discoveryOptions, testMethod);
 }
 
 /// <summary>Discovers <see cref="StoreTheoryAttribute"/> tests.</summary>
@@ -51,10 +66,10 @@ public sealed class StoreTheoryDiscoverer(IMessageSink diagnosticMessageSink) : 
     public override IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo theoryAttribute) =>
         StoreAvailabilityAttribute.SkipReasonOf(testMethod) is null
             ? base.Discover(discoveryOptions, testMethod, theoryAttribute)
-            : [new UnavailableStoreTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod)];
+            : StoreAvailabilityAttribute.Skipped(DiagnosticMessageSink, discoveryOptions, testMethod);
 }
 
-/// <summary>A test of a store that is unavailable on this machine: reported skipped with the suite's reason.</summary>
+/// <summary>A class of store tests whose store is unavailable on this machine: reported as one skipped test with the class's reason.</summary>
 public sealed class UnavailableStoreTestCase : XunitTestCase
 {
     /// <summary>Initializes a new instance of the <see cref="UnavailableStoreTestCase"/> class; for the runner's de-serializer only.</summary>
@@ -70,6 +85,15 @@ public sealed class UnavailableStoreTestCase : XunitTestCase
     }
 
     /// <inheritdoc/>
+    protected override void Initialize()
+    {
+        base.Initialize();
+        DisplayName = $"{TestMethod.TestClass.Class.Name} (all {StoreAvailabilityAttribute.StoreTestsOf(TestMethod).Count} tests)";
+    }
+
+    /// <inheritdoc/>
     protected override string GetSkipReason(IAttributeInfo factAttribute) =>
-        StoreAvailabilityAttribute.SkipReasonOf(TestMethod) ?? "The store became available after discovery; run the tests again.";
+        StoreAvailabilityAttribute.SkipReasonOf(TestMethod) is { } reason
+            ? $"{reason} None of the class's {StoreAvailabilityAttribute.StoreTestsOf(TestMethod).Count} tests ran."
+            : "The store became available after discovery; run the tests again.";
 }
