@@ -8,7 +8,8 @@ using TransactionPipeline;
 //   process FILE [--db PATH]                         run it through the pipeline with live progress, then show the offers
 //   resume [--db PATH]                               finish jobs a killed process left behind
 //   demo [--size 20MB] [--db PATH]                   generate + process, in a temporary folder
-var command = args.Length > 0 ? args[0] : "help";
+// "COMMAND --help" (or -h anywhere) is a request for the help, not an unknown option.
+var command = args.Length == 0 || args.Any(a => a is "--help" or "-h") ? "help" : args[0];
 var options = CommandLine.Parse(args.Skip(1).ToArray());
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

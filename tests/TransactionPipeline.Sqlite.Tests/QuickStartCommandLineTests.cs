@@ -17,6 +17,18 @@ public sealed class QuickStartCommandLineTests
     }
 
     [Theory]
+    [InlineData("generate")]
+    [InlineData("process")]
+    [InlineData("demo")]
+    public async Task Command_WithHelp_PrintsTheHelpAndSucceeds(string command)
+    {
+        var (exit, output) = await SampleProcess.RunAsync("QuickStart", [command, "--help"], Patience);
+
+        exit.Should().Be(0, output);
+        output.Should().Contain("generate FILE [--size 100MB] [--days 365]").And.NotContain("Unknown option");
+    }
+
+    [Theory]
     [InlineData("process", "--bogus")]
     [InlineData("generate", "--db")]
     [InlineData("resume", "--size")]

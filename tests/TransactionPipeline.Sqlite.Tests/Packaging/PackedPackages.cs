@@ -35,7 +35,12 @@ public sealed class PackedPackages : IAsyncLifetime
         Feed = Path.Combine(Folder, "feed");
         foreach (var project in Directory.GetDirectories(Path.Combine(Repository, "src"), "TransactionPipeline*"))
         {
-            var (exit, output) = await RunAsync("dotnet", Repository, "pack", project, "-c", "Release", "-o", Feed);
+            // Rebuilt, not incremental: the path map of a CI build is a compiler option, which an up-to-date check does not see.
+            var (built, buildOutput) = await RunAsync(
+                "dotnet", Repository, "build", project, "-c", "Release", "--no-incremental", "-p:ContinuousIntegrationBuild=true");
+            built.Should().Be(0, buildOutput);
+            var (exit, output) = await RunAsync(
+                "dotnet", Repository, "pack", project, "-c", "Release", "--no-build", "-o", Feed, "-p:ContinuousIntegrationBuild=true");
             exit.Should().Be(0, output);
         }
     }
