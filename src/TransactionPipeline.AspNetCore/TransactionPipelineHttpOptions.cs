@@ -49,6 +49,11 @@ public sealed class TransactionPipelineHttpOptions
     /// <summary>Gets or sets how long one attempt may take before it counts as failed.</summary>
     /// <value>The default value is 15 seconds.</value>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets how many webhook registrations may be delivering at once before the health check reports it.</summary>
+    /// <value>The default value is 10,000.</value>
+    [Range(1, int.MaxValue)]
+    public int WebhookBacklogLimit { get; set; } = 10_000;
 }
 
 [OptionsValidator]

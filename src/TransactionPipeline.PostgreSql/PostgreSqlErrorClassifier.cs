@@ -19,6 +19,9 @@ internal sealed class PostgreSqlErrorClassifier : IStoreErrorClassifier
         // The connection failed or broke: refused, reset, timed out.
         NpgsqlException { IsTransient: true } => JobErrorKind.StoreUnavailable,
         NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => JobErrorKind.StoreUnavailable,
+
+        // A COPY stream ends under its writer only when the server ended the COPY: the connection broke or the server went down.
+        ObjectDisposedException { ObjectName: "NpgsqlRawCopyStream" or "NpgsqlBinaryImporter" } => JobErrorKind.StoreUnavailable,
         _ => null,
     };
 }

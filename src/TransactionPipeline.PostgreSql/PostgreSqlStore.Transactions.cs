@@ -1,3 +1,4 @@
+using System.Data;
 using System.Runtime.CompilerServices;
 using Npgsql;
 
@@ -57,9 +58,23 @@ internal sealed partial class PostgreSqlStore
                 encoded.End();
                 await copy.WriteAsync(encoded.Written, cancellationToken).ConfigureAwait(false);
             }
-            catch
+            catch (Exception ex)
             {
-                await copy.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await copy.CancelAsync().ConfigureAwait(false);
+                }
+                catch (Exception cancel) when (cancel is ObjectDisposedException or NpgsqlException or IOException or InvalidOperationException)
+                {
+                    // The COPY ended already (the server went away or refused it): the first error says why, not this one.
+                }
+
+                if (ex is ObjectDisposedException && connection.FullState.HasFlag(ConnectionState.Broken))
+                {
+                    // A connection that broke mid-COPY ends the copy stream first; the cause is the broken connection.
+                    throw new NpgsqlException("The connection to the PostgreSQL server broke during the COPY of a batch.", new IOException(ex.Message, ex));
+                }
+
                 throw;
             }
         }

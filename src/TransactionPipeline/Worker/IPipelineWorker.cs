@@ -11,4 +11,11 @@ public interface IPipelineWorker
     /// <param name="stoppingToken">Stops the worker; jobs it was running stay resumable.</param>
     /// <returns>A task that completes when the worker has stopped.</returns>
     Task ProcessJobsAsync(CancellationToken stoppingToken);
+
+    /// <summary>
+    /// Gets when the worker's recovery loop last went round (a tick done, or failed and backed off), the time
+    /// <see cref="ProcessJobsAsync"/> started before its first round, or <see langword="null"/> while it is not running.
+    /// </summary>
+    /// <remarks>A liveness check compares it with the clock: a loop that stops going round stops refreshing its leases.</remarks>
+    DateTimeOffset? LastRoundAt { get; }
 }

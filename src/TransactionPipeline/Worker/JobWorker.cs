@@ -14,10 +14,29 @@ internal sealed class JobWorker(
     StageRunner stages,
     RecoveryLoop recovery,
     HostStopping hostStopping,
+    TimeProvider time,
     ILogger<JobWorker> logger) : IPipelineWorker
 {
+    private long _startedTicks;
+
+    public DateTimeOffset? LastRoundAt
+    {
+        get
+        {
+            var started = Interlocked.Read(ref _startedTicks);
+            if (started == 0)
+            {
+                return null;
+            }
+
+            // A round of an earlier run of the worker does not count for this one.
+            return recovery.LastRoundAt is { } round && round.UtcTicks >= started ? round : new DateTimeOffset(started, TimeSpan.Zero);
+        }
+    }
+
     public async Task ProcessJobsAsync(CancellationToken stoppingToken)
     {
+        Interlocked.Exchange(ref _startedTicks, time.GetUtcNow().UtcTicks);
         hostStopping.Attach(stoppingToken);
         var loops = Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => RunQueueAsync(stoppingToken)).ToList();
         loops.Add(recovery.RunAsync(stoppingToken));
@@ -28,6 +47,10 @@ internal sealed class JobWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping: jobs that were running stay resumable by the next instance.
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _startedTicks, 0);
         }
     }
 

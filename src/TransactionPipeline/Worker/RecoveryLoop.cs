@@ -27,6 +27,11 @@ internal sealed class RecoveryLoop(
 
     private readonly TransactionPipelineOptions _options = options.Value;
 
+    private long _lastRoundTicks;
+
+    /// <summary>Gets when the loop last went round, or <see langword="null"/> before its first round.</summary>
+    public DateTimeOffset? LastRoundAt => Interlocked.Read(ref _lastRoundTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -49,6 +54,8 @@ internal sealed class RecoveryLoop(
                 delay = Backoff(_options.RecoveryInterval, failures, _options.JobLeaseTimeout / 3);
                 PipelineLog.LoopFailed(logger, "recovery", delay, ex);
             }
+
+            Interlocked.Exchange(ref _lastRoundTicks, time.GetUtcNow().UtcTicks);
 
             try
             {
