@@ -25,7 +25,8 @@ pipeline.AddHttpAdapter();
 builder.Services.Configure<TransactionPipelineHttpOptions>(builder.Configuration.GetSection("TransactionPipeline:Http"));
 builder.Services.AddOpenApi();
 
-// /healthz answers 503 while the job store does not answer; the host keeps running meanwhile.
+// /healthz answers 503 while the job store does not answer or the worker is stuck; the host keeps running meanwhile.
+// /healthz/live and /healthz/ready split them for an orchestrator (docs/observability.md).
 builder.Services.AddHealthChecks().AddTransactionPipeline();
 
 // The pipeline's metrics and traces, with ASP.NET Core's: sent over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set,
@@ -50,5 +51,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapOpenApi();
 app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz/live", new() { Predicate = check => check.Tags.Contains("live") });
+app.MapHealthChecks("/healthz/ready", new() { Predicate = check => check.Tags.Contains("ready") });
 app.MapTransactionPipeline();
 app.Run();

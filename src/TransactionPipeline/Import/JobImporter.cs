@@ -89,7 +89,7 @@ internal sealed class JobImporter(
             }
 
             handedOver = true;
-            return (status, new QueuedJob(status, configuration, totals) { TraceParent = Activity.Current?.Context ?? default });
+            return (status, new QueuedJob(status, configuration, totals) { TraceParent = (span?.Parent ?? span)?.Context ?? default });
         }
         catch (Exception ex) when (created)
         {

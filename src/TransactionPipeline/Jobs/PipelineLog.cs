@@ -14,8 +14,11 @@ internal static partial class PipelineLog
     [LoggerMessage(108, LogLevel.Information, "Job {JobId} imported {Transactions} transactions ({Bytes} bytes).")]
     public static partial void JobImported(ILogger logger, string jobId, long transactions, long bytes);
 
-    [LoggerMessage(109, LogLevel.Information, "Job {JobId} complete: {Aggregates} aggregates, {Offers} offers.")]
-    public static partial void JobCompleted(ILogger logger, string jobId, int aggregates, int offers);
+    [LoggerMessage(109, LogLevel.Information, "Job {JobId} complete: {Transactions} transactions, {Aggregates} aggregates, {Offers} offers in {Seconds} s.")]
+    public static partial void JobCompleted(ILogger logger, string jobId, long transactions, int aggregates, int offers, double seconds);
+
+    [LoggerMessage(110, LogLevel.Debug, "Job {JobId}: stage {Stage} took {Seconds} s.")]
+    public static partial void StageCompleted(ILogger logger, string jobId, string stage, double seconds);
 
     [LoggerMessage(102, LogLevel.Warning, "Job {JobId} was taken over by another instance; this instance stopped it and writes nothing more for it.")]
     public static partial void LeaseLost(ILogger logger, string jobId, Exception exception);

@@ -35,14 +35,15 @@ internal sealed class StageRunner(
     public async Task<JobStatus> RunAsync(QueuedJob job, CancellationToken cancellationToken, bool resumeWhenStopped = false)
     {
         var status = job.Status;
-        // A child of the job's span when the caller runs every stage; a span of its own, linked to the job's, on the worker.
+        // A child of the job's span: the caller's current one when it runs every stage, the one the import kept otherwise,
+        // so that the request, the import and every stage are one trace.
         using var span = PipelineTelemetry.Source.StartActivity(
             "transaction_pipeline.stages",
             ActivityKind.Internal,
-            Activity.Current?.Context ?? default,
-            [new("transaction_pipeline.job.id", status.JobId)],
-            job.TraceParent == default || Activity.Current is not null ? null : [new ActivityLink(job.TraceParent)]);
-        var started = time.GetTimestamp();
+            Activity.Current?.Context ?? job.TraceParent,
+            [new("transaction_pipeline.job.id", status.JobId)]);
+        using var stages = new StageTimer(telemetry, time, logger, status.JobId);
+        stages.Next("aggregate");
         var cancellation = active.Get(status.JobId);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cancellation.Token);
         var token = linked.Token;
@@ -65,8 +66,7 @@ internal sealed class StageRunner(
             }
 
             var aggregates = totals.ToAggregates(configuration.Aggregate.DateRange);
-            telemetry.StageTook("aggregate", time.GetElapsedTime(started));
-            started = time.GetTimestamp();
+            stages.Next("credit_model");
             status = await writer.UpdateAsync(
                 status with
                 {
@@ -80,16 +80,14 @@ internal sealed class StageRunner(
             var credit = configuration.CreditModel;
             var assessments = await creditModel.ScoreAsync(new CreditModelContext(status.JobId, aggregates, credit), token).ConfigureAwait(false);
             EnsureOnePerDate(assessments.Select(a => a.Date), aggregates, nameof(ICreditModel));
-            telemetry.StageTook("credit_model", time.GetElapsedTime(started));
-            started = time.GetTimestamp();
+            stages.Next("offers");
             status = await writer.UpdateAsync(status with { Stage = PipelineStage.Offers, UpdatedAt = writer.Now }, JobEventTypes.CreditModelCompleted, token)
                 .ConfigureAwait(false);
 
             var offers = await offerStrategy.CreateOffersAsync(new OfferContext(status.JobId, aggregates, assessments, credit), token)
                 .ConfigureAwait(false);
             EnsureOnePerDate(offers.Select(o => o.Date), aggregates, nameof(IOfferStrategy), allowFewer: true);
-            telemetry.StageTook("offers", time.GetElapsedTime(started));
-            started = time.GetTimestamp();
+            stages.Next("results");
             status = await writer.UpdateAsync(
                 status with { Progress = status.Progress with { OffersGenerated = offers.Count }, UpdatedAt = writer.Now },
                 JobEventTypes.OffersGenerated,
@@ -121,9 +119,10 @@ internal sealed class StageRunner(
                 status with { State = JobState.JobComplete, Stage = PipelineStage.Completed, UpdatedAt = now, CompletedAt = now },
                 JobEventTypes.JobComplete,
                 token).ConfigureAwait(false);
-            telemetry.StageTook("results", time.GetElapsedTime(started));
+            stages.Dispose();
             telemetry.JobCompleted();
-            PipelineLog.JobCompleted(logger, status.JobId, aggregates.Count, offers.Count);
+            PipelineLog.JobCompleted(
+                logger, status.JobId, status.Progress.TransactionsImported, aggregates.Count, offers.Count, Math.Round((now - status.CreatedAt).TotalSeconds, 3));
             return complete;
         }
         catch (JobLeaseLostException ex)
@@ -138,6 +137,7 @@ internal sealed class StageRunner(
         catch (Exception ex)
         {
             var error = errors.From(ex, status.Progress, cancellationToken);
+            stages.Fail(error);
             PipelineTelemetry.Failed(span, error);
             return await writer.FailAsync(status, error).ConfigureAwait(false);
         }

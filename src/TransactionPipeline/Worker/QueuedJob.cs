@@ -7,6 +7,6 @@ namespace TransactionPipeline.Worker;
 /// <param name="Totals">The per-date totals, or <see langword="null"/> to rebuild them from the stored rows.</param>
 internal sealed record QueuedJob(JobStatus Status, PipelineConfiguration? Configuration, DailyTotals? Totals)
 {
-    /// <summary>Gets the span of the job's import, which the span of its later stages links to; default when none was traced.</summary>
+    /// <summary>Gets the job's span (the import's parent), which the span of its later stages is a child of; default when none was traced.</summary>
     public System.Diagnostics.ActivityContext TraceParent { get; init; }
 }

@@ -39,7 +39,41 @@ public sealed class WebApiSampleTests
         }
     }
 
-    private static Process StartSample(string environment, int port, string database)
+    [Fact]
+    public async Task Healthz_AndAJob_AnswerHealthyAndTheLogShowsTheJobsLifecycle()
+    {
+        var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
+        var port = FreePort();
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var sample = StartSample("Production", port, Path.Combine(folder, "jobs.db"), log);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = PipelineServer.Timeout };
+            using var health = await WaitForAsync(() => client.GetAsync("/healthz"));
+            using var live = await client.GetAsync("/healthz/live");
+            using var ready = await client.GetAsync("/healthz/ready");
+            using var submitted = await client.PostAsync(
+                "/api/financial-transactions/process-transactions/", new StringContent(SeedSample.Request, Encoding.UTF8, "application/json"));
+            var jobId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString()!;
+            var lines = await TransactionPipeline.Tests.Shared.Polling.WaitUntilAsync(
+                () => Task.FromResult(log.Where(l => l.Contains(jobId, StringComparison.Ordinal)).ToList()),
+                l => l.Any(line => line.Contains("complete", StringComparison.Ordinal)),
+                PipelineServer.Timeout);
+
+            (health.StatusCode, await health.Content.ReadAsStringAsync()).Should().Be((HttpStatusCode.OK, "Healthy"));
+            (live.StatusCode, await live.Content.ReadAsStringAsync()).Should().Be((HttpStatusCode.OK, "Healthy"));
+            (ready.StatusCode, await ready.Content.ReadAsStringAsync()).Should().Be((HttpStatusCode.OK, "Healthy"));
+            string.Join('\n', lines).Should().ContainAll($"Job {jobId} created.", $"Job {jobId} imported", $"Job {jobId} complete:");
+        }
+        finally
+        {
+            sample.Kill(entireProcessTree: true);
+            await sample.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Process StartSample(string environment, int port, string database, System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
     {
         // The sample is built next to the tests: artifacts/bin/<project>/<configuration>/.
         var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -54,8 +88,8 @@ public sealed class WebApiSampleTests
             Environment = { ["ASPNETCORE_ENVIRONMENT"] = environment, ["DOTNET_ENVIRONMENT"] = environment },
         };
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => log?.Enqueue(e.Data ?? string.Empty);
+        process.ErrorDataReceived += (_, e) => log?.Enqueue(e.Data ?? string.Empty);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -17,8 +17,11 @@ public sealed class LifecycleLogTests
         var good = await fixture.RunAsync(TestData.Body(TestData.Item("10.00", "2024-01-15", true)));
         var bad = await fixture.RunAsync(TestData.Body(TestData.Item("1.00", "2024-01-15", true), TestData.Item("1.001", "2024-01-16", true)));
 
-        log.Lines.Where(l => l.Message.Contains(good.JobId, StringComparison.Ordinal)).Select(l => l.EventId)
-            .Should().Equal(100, 108, 109);
+        var goodLines = log.Lines.Where(l => l.Message.Contains(good.JobId, StringComparison.Ordinal)).ToList();
+        goodLines.Where(l => l.Level == LogLevel.Information).Select(l => l.EventId).Should().Equal(100, 108, 109);
+        goodLines.Where(l => l.Level == LogLevel.Debug).Select(l => (l.EventId, Stage: l.Message.Split(' ')[3])).Should().Equal(
+            (110, "aggregate"), (110, "credit_model"), (110, "offers"), (110, "results"));
+        goodLines.Single(l => l.EventId == 109).Message.Should().Contain("1 transactions, 1 aggregates, 1 offers in");
         var errors = log.Lines.Where(l => l.Level == LogLevel.Error && l.Message.Contains(bad.JobId, StringComparison.Ordinal)).ToList();
         errors.Should().ContainSingle();
         errors[0].EventId.Should().Be(101);

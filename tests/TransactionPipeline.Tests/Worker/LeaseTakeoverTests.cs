@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.Jobs;
 using TransactionPipeline.Testing;
@@ -89,6 +90,18 @@ public sealed class LeaseTakeoverTests
         (await store.ReadEventsAsync(jobId, 0, default)).Select(e => e.EventType).Should().NotContain(JobEventTypes.Failed);
 
         await using var next = WorkerFaultTests.CreateHost(store);
+        long takeovers = 0;
+        var meter = next.GetRequiredService<PipelineTelemetry>().Meter;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "transaction_pipeline.lease.takeovers")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref takeovers, value));
+        listener.Start();
         using var stopNext = new CancellationTokenSource();
         var nextWorker = next.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stopNext.Token);
         var done = await next.GetRequiredService<IPipeline>().WaitForCompletionAsync(jobId).WaitAsync(Patience);
@@ -97,6 +110,7 @@ public sealed class LeaseTakeoverTests
 
         done.State.Should().Be(JobState.JobComplete, done.Error?.Message);
         (await next.GetRequiredService<IPipeline>().GetResultAsync(jobId))!.Offers.Should().HaveCount(3);
+        Interlocked.Read(ref takeovers).Should().Be(1, "the next host counts the job it took over");
     }
 
     private static ServiceProvider CreateGatedHost(InMemoryStore store, GatedCreditModel gate)
