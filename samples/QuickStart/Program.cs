@@ -12,6 +12,7 @@ using TransactionPipeline;
 var command = args.Length == 0 || args.Any(a => a is "--help" or "-h") ? "help" : args[0];
 var options = CommandLine.Parse(args.Skip(1).ToArray());
 using var cancellation = new CancellationTokenSource();
+using var timings = new StageTimings();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
@@ -24,9 +25,9 @@ try
     return command switch
     {
         "generate" => await GenerateAsync(options.Allow(command, "--size", "--days").Positional(0, "FILE"), options, cancellation.Token),
-        "process" => await ProcessAsync(options.Allow(command, [.. store, "--hold-after-import"]).Positional(0, "FILE"), options, cancellation.Token),
-        "resume" => await ResumeAsync(options.Allow(command, store), cancellation.Token),
-        "demo" => await DemoAsync(options.Allow(command, ["--size", .. store]), cancellation.Token),
+        "process" => await ProcessAsync(options.Allow(command, [.. store, "--hold-after-import"]).Positional(0, "FILE"), options, timings, cancellation.Token),
+        "resume" => await ResumeAsync(options.Allow(command, store), timings, cancellation.Token),
+        "demo" => await DemoAsync(options.Allow(command, ["--size", .. store]), timings, cancellation.Token),
         "help" or "--help" or "-h" => Help(exitCode: 0),
         _ => Help(),
     };
@@ -70,18 +71,18 @@ static async Task<int> GenerateAsync(string path, CommandLine options, Cancellat
     return 0;
 }
 
-static async Task<int> DemoAsync(CommandLine options, CancellationToken cancellationToken)
+static async Task<int> DemoAsync(CommandLine options, StageTimings timings, CancellationToken cancellationToken)
 {
     var folder = Directory.CreateTempSubdirectory("transaction-pipeline-demo-");
     var file = Path.Combine(folder.FullName, "transactions.json");
     var demo = options.With("--size", options.Value("--size") ?? "20MB").With("--db", options.Value("--db") ?? Path.Combine(folder.FullName, "pipeline.db"));
     await GenerateAsync(file, demo, cancellationToken);
-    var exit = await ProcessAsync(file, demo, cancellationToken);
+    var exit = await ProcessAsync(file, demo, timings, cancellationToken);
     Console.WriteLine($"The data set and database are in {folder.FullName}.");
     return exit;
 }
 
-static async Task<int> ProcessAsync(string path, CommandLine options, CancellationToken cancellationToken)
+static async Task<int> ProcessAsync(string path, CommandLine options, StageTimings timings, CancellationToken cancellationToken)
 {
     await using var services = BuildServices(options);
     var pipeline = services.GetRequiredService<IPipeline>();
@@ -99,10 +100,10 @@ static async Task<int> ProcessAsync(string path, CommandLine options, Cancellati
     }
 
     var status = await run;
-    return await ReportAsync(pipeline, status, cancellationToken);
+    return await ReportAsync(pipeline, status, timings, cancellationToken);
 }
 
-static async Task<int> ResumeAsync(CommandLine options, CancellationToken cancellationToken)
+static async Task<int> ResumeAsync(CommandLine options, StageTimings timings, CancellationToken cancellationToken)
 {
     await using var services = BuildServices(options);
     var pipeline = services.GetRequiredService<IPipeline>();
@@ -121,7 +122,7 @@ static async Task<int> ResumeAsync(CommandLine options, CancellationToken cancel
     foreach (var job in unfinished)
     {
         var status = await pipeline.WaitForCompletionAsync(job.JobId, cancellationToken);
-        exit = Math.Max(exit, await ReportAsync(pipeline, status, cancellationToken));
+        exit = Math.Max(exit, await ReportAsync(pipeline, status, timings, cancellationToken));
     }
 
     await stop.CancelAsync();
@@ -164,7 +165,7 @@ static ServiceProvider BuildServices(CommandLine options)
     return services.BuildServiceProvider();
 }
 
-static async Task<int> ReportAsync(IPipeline pipeline, JobStatus status, CancellationToken cancellationToken)
+static async Task<int> ReportAsync(IPipeline pipeline, JobStatus status, StageTimings timings, CancellationToken cancellationToken)
 {
     if (status.State != JobState.JobComplete)
     {
@@ -174,6 +175,11 @@ static async Task<int> ReportAsync(IPipeline pipeline, JobStatus status, Cancell
 
     var result = await pipeline.GetResultAsync(status.JobId, cancellationToken);
     OffersTable.Write(Console.Out, status, result!);
+    if (timings.Describe(status.JobId) is { Length: > 0 } line)
+    {
+        Console.WriteLine(line);
+    }
+
     return 0;
 }
 

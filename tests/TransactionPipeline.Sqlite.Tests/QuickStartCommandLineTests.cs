@@ -48,6 +48,7 @@ public sealed class QuickStartCommandLineTests
         exit.Should().Be(0, output);
         output.Should().Contain("JOB_COMPLETE").And.NotContain("JobComplete");
         output.Should().Contain("30 aggregates").And.Contain("last_30_days");
+        output.Should().MatchRegex(@"Stage timings \(from the job's spans\): import \d+\.\d\d s, aggregate \d+\.\d\d s, credit_model \d+\.\d\d s, offers \d+\.\d\d s, results \d+\.\d\d s\.");
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         var header = lines.FindIndex(l => l.StartsWith("  date ", StringComparison.Ordinal));
         header.Should().BeGreaterThan(0, output);
