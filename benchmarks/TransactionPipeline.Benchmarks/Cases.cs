@@ -33,9 +33,11 @@ internal static class Cases
     public static readonly (string Name, bool IsReference, string Description)[] All =
     [
         ("pipeline-sqlite", false, "this pipeline, in process, SQLite store: bytes to offers"),
+        ("pipeline-sqlite+telemetry", false, "the same, with a listener taking every measurement and span of the pipeline (what an OpenTelemetry SDK attaches)"),
         ("pipeline-http", false, "this pipeline behind Kestrel on loopback, HttpClient streams the file in the same process: bytes to offers"),
         ("pipeline-postgres", false, "this pipeline, in process, PostgreSQL store on the --postgres server: bytes to offers (the server's memory and CPU are not in the figures)"),
         ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
+        ("pipeline-aggregate-only+telemetry", false, "the same, with the listener of pipeline-sqlite+telemetry"),
         ("reader-only", false, "the SDK's streaming reader alone, in order on one core as when rows are stored, batches dropped"),
         ("json-deserialize-linq", true, "JsonSerializer.Deserialize of the whole document, LINQ GroupBy date"),
         ("sqlite-bare-insert", true, "Microsoft.Data.Sqlite prepared INSERT loop over the CSV rows, one transaction"),
@@ -53,7 +55,9 @@ internal static class Cases
         long rows;
         try
         {
-            rows = await RunAsync(name, file, stages, peak => externalPeak = peak);
+            // "+telemetry": the same case, with every instrument and span of the pipeline listened to.
+            using var telemetry = name.EndsWith("+telemetry", StringComparison.Ordinal) ? new TelemetryListener() : null;
+            rows = await RunAsync(name.Replace("+telemetry", string.Empty, StringComparison.Ordinal), file, stages, peak => externalPeak = peak);
         }
         catch (SkipException skip)
         {
@@ -369,3 +373,41 @@ internal static class Cases
 
 /// <summary>A case that does not apply to this input; the table shows the reason instead of figures.</summary>
 internal sealed class SkipException(string reason) : Exception(reason);
+
+/// <summary>Listens to every instrument and span of the pipeline, as an OpenTelemetry SDK with the pipeline's meter and source added does.</summary>
+internal sealed class TelemetryListener : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _meters = new();
+    private readonly ActivityListener _spans;
+    private long _measurements;
+    private long _ended;
+
+    public TelemetryListener()
+    {
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "TransactionPipeline")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _meters.SetMeasurementEventCallback<long>((_, _, _, _) => Interlocked.Increment(ref _measurements));
+        _meters.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _measurements));
+        _meters.Start();
+        _spans = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "TransactionPipeline",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _ => Interlocked.Increment(ref _ended),
+        };
+        ActivitySource.AddActivityListener(_spans);
+    }
+
+    public void Dispose()
+    {
+        _meters.RecordObservableInstruments();
+        Console.Error.WriteLine($"telemetry: {_measurements} measurements, {_ended} spans");
+        _meters.Dispose();
+        _spans.Dispose();
+    }
+}

@@ -148,13 +148,14 @@ internal sealed partial class PostgreSqlStore
         var updated = await ExecuteAsync(
             connection,
             null,
-            "UPDATE jobs SET credit_config = @credit, aggregate_config = @aggregate WHERE id = @id;",
+            "UPDATE jobs SET credit_config = @credit, aggregate_config = @aggregate, trace_parent = @trace WHERE id = @id;",
             cancellationToken,
             p =>
             {
                 p.Add(new NpgsqlParameter<string>("id", jobId));
                 p.Add(new NpgsqlParameter<string>("credit", StoredJson.WriteCreditModel(configuration.CreditModel)) { NpgsqlDbType = NpgsqlDbType.Json });
                 p.Add(new NpgsqlParameter<string>("aggregate", StoredJson.WriteAggregate(configuration.Aggregate)) { NpgsqlDbType = NpgsqlDbType.Json });
+                p.Add(new NpgsqlParameter("trace", NpgsqlDbType.Text) { Value = (object?)configuration.TraceParent ?? DBNull.Value });
             }).ConfigureAwait(false);
         if (updated == 0)
         {
@@ -166,9 +167,12 @@ internal sealed partial class PostgreSqlStore
     {
         ArgumentNullException.ThrowIfNull(jobId);
         return await QueryAsync(
-                "SELECT credit_config, aggregate_config FROM jobs WHERE id = @id AND credit_config IS NOT NULL;",
+                "SELECT credit_config, aggregate_config, trace_parent FROM jobs WHERE id = @id AND credit_config IS NOT NULL;",
                 p => p.Add(new NpgsqlParameter<string>("id", jobId)),
-                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1))),
+                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1)))
+                {
+                    TraceParent = r.IsDBNull(2) ? null : r.GetString(2),
+                },
                 cancellationToken)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }

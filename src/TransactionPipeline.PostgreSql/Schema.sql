@@ -28,8 +28,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_byte_offset      bigint      NULL,
     error_path             text        NULL,
     credit_config          json        NULL,
-    aggregate_config       json        NULL
+    aggregate_config       json        NULL,
+    trace_parent           text        NULL  -- W3C traceparent of the job's span, for stages run later or elsewhere
 );
+
+-- Columns added after a schema was first made.
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS trace_parent text NULL;
 
 CREATE INDEX IF NOT EXISTS ix_jobs_unfinished ON jobs (created_at) WHERE state NOT IN ('JOB_COMPLETE', 'FAILED');
 

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_byte_offset      INTEGER NULL,
     error_path             TEXT    NULL,
     credit_config_json     TEXT    NULL,
-    aggregate_config_json  TEXT    NULL
+    aggregate_config_json  TEXT    NULL,
+    trace_parent           TEXT    NULL     -- W3C traceparent of the job's span, for stages run later or elsewhere
 );
 
 CREATE INDEX IF NOT EXISTS ix_jobs_unfinished ON jobs (created_at) WHERE state NOT IN ('JOB_COMPLETE', 'FAILED');

@@ -128,11 +128,12 @@ internal sealed partial class SqliteStore
         var updated = await ExecuteAsync(
             connection,
             null,
-            "UPDATE jobs SET credit_config_json = @credit, aggregate_config_json = @aggregate WHERE id = @id;",
+            "UPDATE jobs SET credit_config_json = @credit, aggregate_config_json = @aggregate, trace_parent = @trace WHERE id = @id;",
             cancellationToken,
             ("@id", jobId),
             ("@credit", StoredJson.WriteCreditModel(configuration.CreditModel)),
-            ("@aggregate", StoredJson.WriteAggregate(configuration.Aggregate))).ConfigureAwait(false);
+            ("@aggregate", StoredJson.WriteAggregate(configuration.Aggregate)),
+            ("@trace", (object?)configuration.TraceParent ?? DBNull.Value)).ConfigureAwait(false);
         if (updated == 0)
         {
             throw new InvalidOperationException($"Job '{jobId}' does not exist.");
@@ -143,8 +144,11 @@ internal sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(jobId);
         return await QueryAsync(
-                "SELECT credit_config_json, aggregate_config_json FROM jobs WHERE id = @id AND credit_config_json IS NOT NULL;",
-                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1))),
+                "SELECT credit_config_json, aggregate_config_json, trace_parent FROM jobs WHERE id = @id AND credit_config_json IS NOT NULL;",
+                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1)))
+                {
+                    TraceParent = r.IsDBNull(2) ? null : r.GetString(2),
+                },
                 cancellationToken,
                 ("@id", jobId))
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);

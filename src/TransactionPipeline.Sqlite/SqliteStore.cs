@@ -77,6 +77,16 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
             using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, null, ReadSchema(), cancellationToken).ConfigureAwait(false);
+
+            // Columns added after a database was first made: SQLite has no ADD COLUMN IF NOT EXISTS.
+            using (var columns = CreateCommand(connection, null, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'trace_parent';"))
+            {
+                if (await columns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                {
+                    await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN trace_parent TEXT NULL;", cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             _schemaReady = true;
         }
         finally

@@ -335,6 +335,19 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     }
 
     [StoreFact]
+    public async Task SaveConfigurationAsync_WithTraceParent_FindReturnsItAfterAReopen()
+    {
+        var store = await CreateStoreAsync();
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
+        var configuration = PipelineConfiguration.Default with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+
+        await store.SaveConfigurationAsync(job.JobId, configuration, default);
+        var reopened = await ReopenStoreAsync();
+
+        (await reopened.FindConfigurationAsync(job.JobId, default))!.TraceParent.Should().Be(configuration.TraceParent);
+    }
+
+    [StoreFact]
     public async Task FindConfigurationAsync_NothingSaved_ReturnsNull()
     {
         var store = await CreateStoreAsync();

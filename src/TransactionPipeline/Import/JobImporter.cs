@@ -66,7 +66,8 @@ internal sealed class JobImporter(
                 return (ended, null);
             }
 
-            var (configuration, progress) = (outcome.Configuration!, outcome.Progress);
+            // The job's span (the import's parent) is kept with the configuration: the stages continue its trace, on any host.
+            var (configuration, progress) = (outcome.Configuration! with { TraceParent = (span?.Parent ?? span)?.Id }, outcome.Progress);
             reporter.Track(progress);
             telemetry.StageTook("import", time.GetElapsedTime(started));
             PipelineLog.JobImported(logger, status.JobId, progress.TransactionsImported, progress.BytesRead);
@@ -89,7 +90,7 @@ internal sealed class JobImporter(
             }
 
             handedOver = true;
-            return (status, new QueuedJob(status, configuration, totals) { TraceParent = (span?.Parent ?? span)?.Context ?? default });
+            return (status, new QueuedJob(status, configuration, totals));
         }
         catch (Exception ex) when (created)
         {

@@ -35,8 +35,8 @@ internal sealed class StageRunner(
     public async Task<JobStatus> RunAsync(QueuedJob job, CancellationToken cancellationToken, bool resumeWhenStopped = false)
     {
         var status = job.Status;
-        // A child of the job's span: the caller's current one when it runs every stage, the one the import kept otherwise,
-        // so that the request, the import and every stage are one trace.
+        // A child of the job's span: the caller's current one when it runs every stage, the one stored with the job's
+        // configuration otherwise (here or on another host), so that the request, the import and every stage are one trace.
         using var span = PipelineTelemetry.Source.StartActivity(
             "transaction_pipeline.stages",
             ActivityKind.Internal,

@@ -7,6 +7,7 @@ namespace TransactionPipeline.Worker;
 /// <param name="Totals">The per-date totals, or <see langword="null"/> to rebuild them from the stored rows.</param>
 internal sealed record QueuedJob(JobStatus Status, PipelineConfiguration? Configuration, DailyTotals? Totals)
 {
-    /// <summary>Gets the job's span (the import's parent), which the span of its later stages is a child of; default when none was traced.</summary>
-    public System.Diagnostics.ActivityContext TraceParent { get; init; }
+    /// <summary>Gets the job's span, which the span of its stages is a child of: from the stored trace context; default when none was traced.</summary>
+    public System.Diagnostics.ActivityContext TraceParent =>
+        System.Diagnostics.ActivityContext.TryParse(Configuration?.TraceParent, null, out var context) ? context : default;
 }

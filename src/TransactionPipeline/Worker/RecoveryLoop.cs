@@ -149,7 +149,9 @@ internal sealed class RecoveryLoop(
             return;
         }
 
+        // The configuration carries the job's trace context, so that the stages run here continue its trace.
+        var configuration = await jobs.FindConfigurationAsync(job.JobId, stoppingToken).ConfigureAwait(false);
         active.HoldQueued(job.JobId);
-        await queue.EnqueueAsync(new QueuedJob(job, null, null), stoppingToken).ConfigureAwait(false);
+        await queue.EnqueueAsync(new QueuedJob(job, configuration, null), stoppingToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.Jobs;
@@ -71,11 +72,28 @@ public sealed class LeaseTakeoverTests
     {
         var store = new InMemoryStore();
         var gate = new GatedCreditModel(honourCancellation: true);
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var tracing = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "TransactionPipeline" or nameof(LeaseTakeoverTests),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(tracing);
+        using var testSource = new ActivitySource(nameof(LeaseTakeoverTests));
+        ActivityTraceId trace;
         string jobId;
         await using (var stopping = CreateGatedHost(store, gate))
         {
-            var submitted = await stopping.GetRequiredService<IPipeline>()
-                .SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(30, days: 3))));
+            JobStatus submitted;
+            using (var root = testSource.StartActivity("submit")!)
+            {
+                // This test's own trace: other tests running alongside reuse job ids of their own stores.
+                trace = root.TraceId;
+                submitted = await stopping.GetRequiredService<IPipeline>()
+                    .SubmitAsync(PipelineInput.FromJson(TestData.Stream(TestData.Generated(30, days: 3))));
+            }
+
             using var stop = new CancellationTokenSource();
             var worker = stopping.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token);
             jobId = await gate.Entered.WaitAsync(Patience);
@@ -111,6 +129,10 @@ public sealed class LeaseTakeoverTests
         done.State.Should().Be(JobState.JobComplete, done.Error?.Message);
         (await next.GetRequiredService<IPipeline>().GetResultAsync(jobId))!.Offers.Should().HaveCount(3);
         Interlocked.Read(ref takeovers).Should().Be(1, "the next host counts the job it took over");
+        var ofJob = spans.Where(s => s.TraceId == trace && (string?)s.GetTagItem("transaction_pipeline.job.id") == jobId).ToList();
+        var job = ofJob.Single(s => s.OperationName == "transaction_pipeline.job");
+        ofJob.Where(s => s.OperationName == "transaction_pipeline.stages").Should().HaveCount(2, "the first host began the stages, the next ran them")
+            .And.OnlyContain(s => s.ParentSpanId == job.SpanId && s.TraceId == job.TraceId, "the next host continues the job's trace from the context stored with it");
     }
 
     private static ServiceProvider CreateGatedHost(InMemoryStore store, GatedCreditModel gate)
