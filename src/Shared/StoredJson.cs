@@ -13,6 +13,10 @@ internal static class StoredJson
 {
     private const string DateFormat = "yyyy-MM-dd";
 
+    /// <summary>Reads a job's configuration from a row of (credit model JSON, aggregate JSON, trace parent or null).</summary>
+    public static PipelineConfiguration ReadConfiguration(System.Data.Common.DbDataReader row) =>
+        new(ReadCreditModel(row.GetString(0)), ReadAggregate(row.GetString(1))) { TraceParent = row.IsDBNull(2) ? null : row.GetString(2) };
+
     public static string WriteCreditModel(CreditModelConfig config) => WriteObject(writer =>
     {
         writer.WriteString("model_version", config.ModelVersion);

@@ -169,10 +169,7 @@ internal sealed partial class PostgreSqlStore
         return await QueryAsync(
                 "SELECT credit_config, aggregate_config, trace_parent FROM jobs WHERE id = @id AND credit_config IS NOT NULL;",
                 p => p.Add(new NpgsqlParameter<string>("id", jobId)),
-                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1)))
-                {
-                    TraceParent = r.IsDBNull(2) ? null : r.GetString(2),
-                },
+                StoredJson.ReadConfiguration,
                 cancellationToken)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -145,10 +145,7 @@ internal sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(jobId);
         return await QueryAsync(
                 "SELECT credit_config_json, aggregate_config_json, trace_parent FROM jobs WHERE id = @id AND credit_config_json IS NOT NULL;",
-                r => new PipelineConfiguration(StoredJson.ReadCreditModel(r.GetString(0)), StoredJson.ReadAggregate(r.GetString(1)))
-                {
-                    TraceParent = r.IsDBNull(2) ? null : r.GetString(2),
-                },
+                StoredJson.ReadConfiguration,
                 cancellationToken,
                 ("@id", jobId))
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,3 @@
-using static TransactionPipeline.Testing.Conformance.StoreTestData;
-
 namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>What every <see cref="IResultStore"/> must do; a store's test project derives one class from it.</summary>
@@ -85,7 +83,7 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
     public async Task SaveAsync_ByTheJobsOwner_ReturnsTrueAndSavesIt()
     {
         var store = await CreateStoreAsync();
-        var job = await CreateJobAsync(JobStoreOf(store), "host-a", CreatedAt);
+        var job = await StoreTestData.CreateJobAsync(JobStoreOf(store), "host-a", StoreTestData.CreatedAt);
 
         var saved = await store.SaveAsync(Result(job.JobId), "host-a");
 
@@ -98,8 +96,8 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
     {
         var store = await CreateStoreAsync();
         var jobs = JobStoreOf(store);
-        var job = await CreateJobAsync(jobs, "host-a", CreatedAt);
-        (await jobs.TryClaimAsync(new JobClaim(job.JobId, "host-b", CreatedAt.AddMinutes(10), CreatedAt.AddMinutes(5)), default)).Should().BeTrue();
+        var job = await StoreTestData.CreateJobAsync(jobs, "host-a", StoreTestData.CreatedAt);
+        (await jobs.TryClaimAsync(new JobClaim(job.JobId, "host-b", StoreTestData.CreatedAt.AddMinutes(10), StoreTestData.CreatedAt.AddMinutes(5)), default)).Should().BeTrue();
         var theNewOwners = Result(job.JobId) with { ModelVersion = "host-b" };
         (await store.SaveAsync(theNewOwners, "host-b")).Should().BeTrue();
 
@@ -114,8 +112,8 @@ public abstract class ResultStoreConformanceTests : StoreConformanceTests<IResul
     {
         var store = await CreateStoreAsync();
         var jobs = JobStoreOf(store);
-        var job = await CreateJobAsync(jobs, "host-a", CreatedAt);
-        var failed = job with { State = JobState.Failed, UpdatedAt = CreatedAt.AddMinutes(1), CompletedAt = CreatedAt.AddMinutes(1) };
+        var job = await StoreTestData.CreateJobAsync(jobs, "host-a", StoreTestData.CreatedAt);
+        var failed = job with { State = JobState.Failed, UpdatedAt = StoreTestData.CreatedAt.AddMinutes(1), CompletedAt = StoreTestData.CreatedAt.AddMinutes(1) };
         (await jobs.UpdateAsync(new JobUpdate(failed, "host-a", JobEventTypes.Failed), default)).Outcome.Should().Be(JobUpdateOutcome.Updated);
 
         var finished = await store.SaveAsync(Result(job.JobId), "host-a");
