@@ -30,14 +30,28 @@ public sealed class TelemetryTests
         var spans = new ConcurrentBag<Activity>();
         using var tracing = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "TransactionPipeline",
+            ShouldListenTo = source => source.Name is "TransactionPipeline" or nameof(TelemetryTests),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Add,
         };
         ActivitySource.AddActivityListener(tracing);
 
-        var good = await fixture.RunAsync(TestData.Body(TestData.Item("10.00", "2024-01-15", true), TestData.Item("5.00", "2024-01-16", false)));
-        var bad = await fixture.RunAsync(TestData.Body(TestData.Item("1.001", "2024-01-15", true)));
+        // Each run under a root span of this test: tests running alongside reuse the job ids of their own stores.
+        using var testSource = new ActivitySource(nameof(TelemetryTests));
+        JobStatus good, bad;
+        ActivityTraceId goodTrace, badTrace;
+        using (var root = testSource.StartActivity("good")!)
+        {
+            goodTrace = root.TraceId;
+            good = await fixture.RunAsync(TestData.Body(TestData.Item("10.00", "2024-01-15", true), TestData.Item("5.00", "2024-01-16", false)));
+        }
+
+        using (var root = testSource.StartActivity("bad")!)
+        {
+            badTrace = root.TraceId;
+            bad = await fixture.RunAsync(TestData.Body(TestData.Item("1.001", "2024-01-15", true)));
+        }
+
         listener.RecordObservableInstruments();
 
         good.State.Should().Be(JobState.JobComplete);
@@ -51,10 +65,12 @@ public sealed class TelemetryTests
             .Should().BeEquivalentTo("import", "aggregate", "credit_model", "offers", "results");
         measurements.Should().Contain(m => m.Name == "transaction_pipeline.jobs.in_progress");
 
-        var job = spans.Single(s => s.OperationName == "transaction_pipeline.job" && (string?)s.GetTagItem("transaction_pipeline.job.id") == good.JobId);
+        var job = spans.Single(s => s.TraceId == goodTrace && s.OperationName == "transaction_pipeline.job");
+        job.GetTagItem("transaction_pipeline.job.id").Should().Be(good.JobId);
         spans.Where(s => s.ParentSpanId == job.SpanId).Select(s => s.OperationName)
             .Should().BeEquivalentTo("transaction_pipeline.import", "transaction_pipeline.stages");
-        var failedJob = spans.Single(s => s.OperationName == "transaction_pipeline.job" && (string?)s.GetTagItem("transaction_pipeline.job.id") == bad.JobId);
+        var failedJob = spans.Single(s => s.TraceId == badTrace && s.OperationName == "transaction_pipeline.job");
+        failedJob.GetTagItem("transaction_pipeline.job.id").Should().Be(bad.JobId);
         failedJob.Status.Should().Be(ActivityStatusCode.Error);
         failedJob.GetTagItem("error.type").Should().Be("invalid_input");
 
