@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 -- Columns added after a schema was first made.
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS trace_parent text NULL;
 
+-- Lists of jobs, newest first, page by page.
+CREATE INDEX IF NOT EXISTS ix_jobs_created ON jobs (created_at, id);
+
 CREATE INDEX IF NOT EXISTS ix_jobs_unfinished ON jobs (created_at) WHERE state NOT IN ('JOB_COMPLETE', 'FAILED');
 
 -- Append-only; each row repeats the job's status columns as they were when the event happened.

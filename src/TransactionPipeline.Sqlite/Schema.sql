@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     trace_parent           TEXT    NULL     -- W3C traceparent of the job's span, for stages run later or elsewhere
 );
 
+-- Lists of jobs, newest first, page by page.
+CREATE INDEX IF NOT EXISTS ix_jobs_created ON jobs (created_at, id);
+
 CREATE INDEX IF NOT EXISTS ix_jobs_unfinished ON jobs (created_at) WHERE state NOT IN ('JOB_COMPLETE', 'FAILED');
 
 CREATE TABLE IF NOT EXISTS job_events (

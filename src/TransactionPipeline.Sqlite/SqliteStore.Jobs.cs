@@ -172,6 +172,36 @@ internal sealed partial class SqliteStore
         return claimed == 1;
     }
 
+    public async ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var conditions = new List<string>();
+        var parameters = new List<(string, object?)> { ("@limit", limit) };
+        if (query.State is { } state)
+        {
+            conditions.Add("state = @state");
+            parameters.Add(("@state", StateToText(state)));
+        }
+
+        if (query.CreatedAfter is { } since)
+        {
+            conditions.Add("created_at > @since");
+            parameters.Add(("@since", ToTicks(since)));
+        }
+
+        if (query.TryGetPosition(out var createdAt, out var jobId))
+        {
+            // Keyset paging: the row value comparison walks the (created_at, id) index from where the last page ended.
+            conditions.Add("(created_at, id) < (@created_at, @id)");
+            parameters.Add(("@created_at", ToTicks(createdAt)));
+            parameters.Add(("@id", jobId));
+        }
+
+        var where = conditions.Count == 0 ? string.Empty : $" WHERE {string.Join(" AND ", conditions)}";
+        return await QueryAsync($"{SelectJobSql}{where} ORDER BY created_at DESC, id DESC LIMIT @limit;", ReadJob, cancellationToken, [.. parameters])
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"{SelectJobSql} WHERE state NOT IN {TerminalStates} ORDER BY created_at, id;", ReadJob, cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);

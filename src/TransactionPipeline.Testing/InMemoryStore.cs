@@ -122,6 +122,24 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
     }
 
     /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var after = query.TryGetPosition(out var createdAt, out var jobId);
+        lock (_lock)
+        {
+            IReadOnlyList<JobStatus> page = _jobs.Values.Select(e => e.Status)
+                .Where(s => query.State is not { } state || s.State == state)
+                .Where(s => query.CreatedAfter is not { } since || s.CreatedAt > since)
+                .Where(s => !after || s.CreatedAt < createdAt || (s.CreatedAt == createdAt && string.CompareOrdinal(s.JobId, jobId) < 0))
+                .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.JobId, StringComparer.Ordinal)
+                .Take(limit)
+                .ToList();
+            return ValueTask.FromResult(page);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -222,6 +222,65 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     }
 
     [StoreFact]
+    public async Task ListAsync_NoFilter_NewestFirstByCreationThenId()
+    {
+        var store = await CreateStoreAsync();
+        var first = await CreateJobAsync(store, Owner, CreatedAt);
+        var sameTime = await CreateJobAsync(store, Owner, CreatedAt);
+        var later = await CreateJobAsync(store, Owner, CreatedAt.AddMinutes(5));
+
+        var listed = await store.ListAsync(new JobQuery(), 10, default);
+
+        listed.Select(j => j.JobId).Should().Equal(later.JobId, sameTime.JobId, first.JobId);
+        listed[0].Should().Be(later);
+    }
+
+    [StoreFact]
+    public async Task ListAsync_StateAndCreatedAfter_OnlyMatchingJobs()
+    {
+        var store = await CreateStoreAsync();
+        var old = await CreateJobAsync(store, Owner, CreatedAt);
+        await store.UpdateAsync(new JobUpdate(Failed(old), Owner, JobEventTypes.Failed), default);
+        var recentFailed = await CreateJobAsync(store, Owner, CreatedAt.AddHours(1));
+        await store.UpdateAsync(new JobUpdate(Failed(recentFailed), Owner, JobEventTypes.Failed), default);
+        await CreateJobAsync(store, Owner, CreatedAt.AddHours(2));
+
+        var failed = await store.ListAsync(new JobQuery { State = JobState.Failed }, 10, default);
+        var recent = await store.ListAsync(new JobQuery { State = JobState.Failed, CreatedAfter = CreatedAt.AddMinutes(30) }, 10, default);
+
+        failed.Select(j => j.JobId).Should().Equal(recentFailed.JobId, old.JobId);
+        recent.Select(j => j.JobId).Should().Equal(recentFailed.JobId);
+    }
+
+    [StoreFact]
+    public async Task ListAsync_PageByPageWithCursors_EveryJobOnceInOrder()
+    {
+        var store = await CreateStoreAsync();
+        var created = new List<JobStatus>();
+        for (var i = 0; i < 7; i++)
+        {
+            // Pairs share a creation time, so the id decides between them.
+            created.Add(await CreateJobAsync(store, Owner, CreatedAt.AddMinutes(i / 2)));
+        }
+
+        var seen = new List<string>();
+        var query = new JobQuery { Limit = 3 };
+        for (var page = 0; page < 10; page++)
+        {
+            var jobs = await store.ListAsync(query, query.Limit, default);
+            seen.AddRange(jobs.Select(j => j.JobId));
+            if (jobs.Count < query.Limit)
+            {
+                break;
+            }
+
+            query = query with { Cursor = JobQuery.CursorAfter(jobs[^1]) };
+        }
+
+        seen.Should().Equal(created.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.JobId, StringComparer.Ordinal).Select(j => j.JobId));
+    }
+
+    [StoreFact]
     public async Task ReadEventsAsync_AfterSequence_ReturnsOnlyLaterEvents()
     {
         var store = await CreateStoreAsync();

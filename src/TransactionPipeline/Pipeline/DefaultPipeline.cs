@@ -95,6 +95,18 @@ internal sealed class DefaultPipeline(
         };
     }
 
+    public async Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, JobQuery.MaxLimit, nameof(query));
+        _ = query.TryGetPosition(out _, out _);
+        var found = await jobs.ListAsync(query, query.Limit + 1, cancellationToken).ConfigureAwait(false);
+        return found.Count > query.Limit
+            ? new JobPage([.. found.Take(query.Limit)], JobQuery.CursorAfter(found[query.Limit - 1]))
+            : new JobPage(found, null);
+    }
+
     public IAsyncEnumerable<JobEvent> WatchAsync(string jobId, long afterSequence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);

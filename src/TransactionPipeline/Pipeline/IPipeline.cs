@@ -41,6 +41,14 @@ public interface IPipeline
     /// <exception cref="ArgumentNullException"><paramref name="jobId"/> is <see langword="null"/>.</exception>
     Task<JobResultLookup> FindResultAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>Lists jobs newest first, one page at a time.</summary>
+    /// <param name="query">The filters, the page size and the cursor of the page before.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The page, with the cursor of the next one.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="JobQuery.Limit"/> is not between 1 and <see cref="JobQuery.MaxLimit"/>.</exception>
+    /// <exception cref="FormatException"><see cref="JobQuery.Cursor"/> is not a cursor a page gave.</exception>
+    Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Streams a job's events from the start (or after <paramref name="afterSequence"/>) until its terminal event.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="afterSequence">The last sequence already seen; 0 replays the whole stream.</param>

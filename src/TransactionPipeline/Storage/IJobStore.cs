@@ -72,6 +72,16 @@ public interface IJobStore : IJobEventLog
     /// <returns><see langword="true"/> when the caller now owns the job.</returns>
     ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>Lists jobs newest first: by creation time, then by id, both descending.</summary>
+    /// <param name="query">
+    /// The filters (<see cref="JobQuery.State"/>, <see cref="JobQuery.CreatedAfter"/>), and the position to start after
+    /// (<see cref="JobQuery.TryGetPosition"/>: only jobs that sort after it, that is created earlier, or at the same time with a smaller id).
+    /// </param>
+    /// <param name="limit">How many jobs to answer at most; the pipeline asks one more than a page holds, to know whether another follows.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>At most <paramref name="limit"/> jobs.</returns>
+    ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken);
+
     /// <summary>Lists the jobs that are neither complete nor failed.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The unfinished jobs, oldest first.</returns>

@@ -52,6 +52,9 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     public ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<bool>(Outage()) : inner.TryClaimAsync(claim, cancellationToken);
 
+    public ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<IReadOnlyList<JobStatus>>(Outage()) : inner.ListAsync(query, limit, cancellationToken);
+
     public ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<IReadOnlyList<JobStatus>>(Outage()) : inner.ListUnfinishedAsync(cancellationToken);
 
