@@ -43,6 +43,12 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 
+        api.MapGet("/jobs/", JobEndpoints.ListAsync)
+            .WithName("ListJobs")
+            .WithSummary("Lists jobs newest first, filtered by status and creation time, a page at a time (query: status, created_after, limit, cursor).")
+            .Produces<JobListResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
         api.MapGet("/jobs/{jobId}/status/", JobEndpoints.GetStatusAsync)
             .WithName("GetJobStatus")
             .WithSummary("Reads a job's state, stage, progress and error.")

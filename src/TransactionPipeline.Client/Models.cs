@@ -57,6 +57,11 @@ public sealed record JobStatusReport
     public bool IsTerminal => Status is "JOB_COMPLETE" or "FAILED";
 }
 
+/// <summary>A page of jobs, newest first, as the list route answers it.</summary>
+/// <param name="Jobs">The jobs.</param>
+/// <param name="NextCursor">The cursor of the next page, or <see langword="null"/> on the last.</param>
+internal sealed record JobListPage(IReadOnlyList<JobStatusReport> Jobs, string? NextCursor);
+
 /// <summary>A job's progress counts.</summary>
 /// <param name="TransactionsImported">Transactions stored so far.</param>
 /// <param name="BytesRead">Bytes of the body read so far.</param>
@@ -167,6 +172,7 @@ internal sealed record WebhookRegistrationRequest(string JobId, string WebhookUr
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SubmittedJob))]
 [JsonSerializable(typeof(JobStatusReport))]
+[JsonSerializable(typeof(JobListPage))]
 [JsonSerializable(typeof(JobEventMessage))]
 [JsonSerializable(typeof(JobOffers))]
 [JsonSerializable(typeof(WebhookRegistration))]

@@ -73,6 +73,47 @@ public sealed class TransactionPipelineClient
         return await ReadAsync(response, ClientJsonContext.Default.JobStatusReport, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Lists jobs newest first, following the pages' cursors until the last page.</summary>
+    /// <param name="status">Only jobs in this state (<c>OPEN</c>, <c>IN_PROGRESS</c>, <c>JOB_COMPLETE</c>, <c>FAILED</c>), or every state.</param>
+    /// <param name="createdAfter">Only jobs created after this time, or all.</param>
+    /// <param name="pageSize">How many jobs each request asks for, from 1 to 500.</param>
+    /// <param name="cancellationToken">Stops the listing.</param>
+    /// <returns>The jobs, one page requested at a time as the caller reads on.</returns>
+    /// <exception cref="PipelineApiException">A filter is invalid (<c>400</c>).</exception>
+    public async IAsyncEnumerable<JobStatusReport> ListJobsAsync(
+        string? status = null, DateTimeOffset? createdAfter = null, int pageSize = 50, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? cursor = null;
+        do
+        {
+            var query = new List<string> { $"limit={pageSize.ToString(CultureInfo.InvariantCulture)}" };
+            if (status is not null)
+            {
+                query.Add($"status={Uri.EscapeDataString(status)}");
+            }
+
+            if (createdAfter is { } after)
+            {
+                query.Add($"created_after={Uri.EscapeDataString(after.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))}");
+            }
+
+            if (cursor is not null)
+            {
+                query.Add($"cursor={Uri.EscapeDataString(cursor)}");
+            }
+
+            using var response = await _http.GetAsync(new Uri($"api/jobs/?{string.Join('&', query)}", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            var page = await ReadAsync(response, ClientJsonContext.Default.JobListPage, cancellationToken).ConfigureAwait(false);
+            foreach (var job in page.Jobs)
+            {
+                yield return job;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
     /// <summary>Reads a completed job's offers.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the request.</param>

@@ -70,6 +70,10 @@ internal sealed record JobStatusResponse(
         ErrorResponse.From(status.Error));
 }
 
+internal sealed record JobListResponse(
+    [property: JsonPropertyName("jobs")] IReadOnlyList<JobStatusResponse> Jobs,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor);
+
 internal sealed record JobEventResponse(
     [property: JsonPropertyName("event_type")] string EventType,
     [property: JsonPropertyName("job_id")] string JobId,
@@ -211,6 +215,7 @@ internal static class WireNames
     DictionaryKeyPolicy = JsonKnownNamingPolicy.Unspecified)]
 [JsonSerializable(typeof(SubmitResponse))]
 [JsonSerializable(typeof(JobStatusResponse))]
+[JsonSerializable(typeof(JobListResponse))]
 [JsonSerializable(typeof(JobEventResponse))]
 [JsonSerializable(typeof(OffersResponse))]
 [JsonSerializable(typeof(WebhookRegistrationRequest))]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -6,6 +7,62 @@ namespace TransactionPipeline.AspNetCore.Http;
 
 internal static class JobEndpoints
 {
+    /// <summary>The states the list route filters by, as the API spells them.</summary>
+    private static readonly JobState[] States = [JobState.Open, JobState.InProgress, JobState.JobComplete, JobState.Failed];
+
+    public static async Task<Results<JsonHttpResult<JobListResponse>, ProblemHttpResult>> ListAsync(
+        HttpRequest request, IPipeline pipeline, CancellationToken cancellationToken)
+    {
+        var query = new JobQuery();
+        if (request.Query["status"].ToString() is { Length: > 0 } status)
+        {
+            if (!States.Any(s => WireNames.Of(s) == status))
+            {
+                return Problems.BadRequest("Unknown status.", $"status must be one of {string.Join(", ", States.Select(WireNames.Of))}; it was '{status}'.");
+            }
+
+            query = query with { State = States.First(s => WireNames.Of(s) == status) };
+        }
+
+        if (request.Query["created_after"].ToString() is { Length: > 0 } after)
+        {
+            if (!DateTimeOffset.TryParse(after, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since))
+            {
+                return Problems.BadRequest("Invalid created_after.", $"created_after must be an ISO 8601 time such as 2024-12-01T00:00:00Z; it was '{after}'.");
+            }
+
+            query = query with { CreatedAfter = since };
+        }
+
+        if (request.Query["limit"].ToString() is { Length: > 0 } limitText)
+        {
+            if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > JobQuery.MaxLimit)
+            {
+                return Problems.BadRequest("Invalid limit.", $"limit must be a whole number from 1 to {JobQuery.MaxLimit}; it was '{limitText}'.");
+            }
+
+            query = query with { Limit = limit };
+        }
+
+        if (request.Query["cursor"].ToString() is { Length: > 0 } cursor)
+        {
+            query = query with { Cursor = cursor };
+        }
+
+        JobPage page;
+        try
+        {
+            page = await pipeline.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException ex)
+        {
+            return Problems.BadRequest("Invalid cursor.", $"{ex.Message} Pass the next_cursor of the page before, as it was given.");
+        }
+
+        return TypedResults.Json(
+            new JobListResponse([.. page.Jobs.Select(JobStatusResponse.From)], page.NextCursor), PipelineJsonContext.Default.JobListResponse);
+    }
+
     public static async Task<Results<JsonHttpResult<JobStatusResponse>, ProblemHttpResult>> GetStatusAsync(
         string jobId, IPipeline pipeline, CancellationToken cancellationToken)
     {
