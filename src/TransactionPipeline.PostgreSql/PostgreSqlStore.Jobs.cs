@@ -200,6 +200,38 @@ internal sealed partial class PostgreSqlStore
         return claimed == 1;
     }
 
+    public async ValueTask<JobUpdateOutcome> RequestCancellationAsync(string jobId, string requestedBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(requestedBy);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var updated = await ExecuteAsync(
+            connection,
+            null,
+            $"UPDATE jobs SET cancel_requested_by = @by WHERE id = @id AND state NOT IN {TerminalStates};",
+            cancellationToken,
+            p =>
+            {
+                p.Add(new NpgsqlParameter<string>("id", jobId));
+                p.Add(new NpgsqlParameter<string>("by", requestedBy));
+            }).ConfigureAwait(false);
+        if (updated == 1)
+        {
+            return JobUpdateOutcome.Updated;
+        }
+
+        return await FindAsync(jobId, cancellationToken).ConfigureAwait(false) is null ? JobUpdateOutcome.NotFound : JobUpdateOutcome.Terminal;
+    }
+
+    public async ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken) =>
+        await QueryAsync(
+                $"SELECT id, cancel_requested_by FROM jobs WHERE owner = @owner AND cancel_requested_by IS NOT NULL AND state NOT IN {TerminalStates};",
+                p => p.Add(new NpgsqlParameter<string>("owner", ownerId)),
+                r => new JobCancellationRequest(r.GetString(0), r.GetString(1)),
+                cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
     public async ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -29,11 +29,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_path             text        NULL,
     credit_config          json        NULL,
     aggregate_config       json        NULL,
-    trace_parent           text        NULL  -- W3C traceparent of the job's span, for stages run later or elsewhere
+    trace_parent           text        NULL, -- W3C traceparent of the job's span, for stages run later or elsewhere
+    cancel_requested_by    text        NULL  -- a cancellation request for the owner to act on, and who made it
 );
 
 -- Columns added after a schema was first made.
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS trace_parent text NULL;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS cancel_requested_by text NULL;
 
 -- Lists of jobs, newest first, page by page.
 CREATE INDEX IF NOT EXISTS ix_jobs_created ON jobs (created_at, id);

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_path             TEXT    NULL,
     credit_config_json     TEXT    NULL,
     aggregate_config_json  TEXT    NULL,
-    trace_parent           TEXT    NULL     -- W3C traceparent of the job's span, for stages run later or elsewhere
+    trace_parent           TEXT    NULL,    -- W3C traceparent of the job's span, for stages run later or elsewhere
+    cancel_requested_by    TEXT    NULL     -- a cancellation request for the owner to act on, and who made it
 );
 
 -- Lists of jobs, newest first, page by page.

@@ -79,11 +79,12 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
             await ExecuteAsync(connection, null, ReadSchema(), cancellationToken).ConfigureAwait(false);
 
             // Columns added after a database was first made: SQLite has no ADD COLUMN IF NOT EXISTS.
-            using (var columns = CreateCommand(connection, null, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = 'trace_parent';"))
+            foreach (var column in (string[])["trace_parent", "cancel_requested_by"])
             {
+                using var columns = CreateCommand(connection, null, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = @name;", ("@name", column));
                 if (await columns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
                 {
-                    await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN trace_parent TEXT NULL;", cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(connection, null, $"ALTER TABLE jobs ADD COLUMN {column} TEXT NULL;", cancellationToken).ConfigureAwait(false);
                 }
             }
 

@@ -122,6 +122,41 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
     }
 
     /// <inheritdoc/>
+    public ValueTask<JobUpdateOutcome> RequestCancellationAsync(string jobId, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(requestedBy);
+        lock (_lock)
+        {
+            if (_jobs.GetValueOrDefault(jobId) is not { } entry)
+            {
+                return ValueTask.FromResult(JobUpdateOutcome.NotFound);
+            }
+
+            if (entry.Status.IsTerminal)
+            {
+                return ValueTask.FromResult(JobUpdateOutcome.Terminal);
+            }
+
+            entry.CancelRequestedBy = requestedBy;
+            return ValueTask.FromResult(JobUpdateOutcome.Updated);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<JobCancellationRequest> requests = _jobs
+                .Where(j => j.Value.Owner == ownerId && !j.Value.Status.IsTerminal && j.Value.CancelRequestedBy is not null)
+                .Select(j => new JobCancellationRequest(j.Key, j.Value.CancelRequestedBy!))
+                .ToList();
+            return ValueTask.FromResult(requests);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -284,6 +319,8 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
         public string Owner { get; set; } = owner;
 
         public PipelineConfiguration? Configuration { get; set; }
+
+        public string? CancelRequestedBy { get; set; }
 
         public List<JobEvent> Events { get; } = [];
     }

@@ -54,6 +54,44 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task CancelAsync_OnHostB_StopsTheImportRunningOnHostAWhichLeavesNoRowsAndTakesTheNextJob()
+    {
+        var rows = TestBodies.Rows(20_000, days: 9);
+        var body = System.Text.Encoding.UTF8.GetBytes(TestBodies.Json(rows));
+        await using var servicesA = _database.CreateHost();
+        await using var servicesB = _database.CreateHost();
+        var hostA = servicesA.GetRequiredService<IPipeline>();
+        var hostB = servicesB.GetRequiredService<IPipeline>();
+        using var stop = new CancellationTokenSource();
+        var workers = Task.WhenAll(
+            servicesA.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token),
+            servicesB.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stop.Token));
+
+        // Host A imports a body whose upload stalls half way: the job stays IN_PROGRESS on A until something stops it.
+        var submit = hostA.SubmitAsync(PipelineInput.FromJson(new TransactionPipeline.Tests.Shared.StallingStream(new MemoryStream(body), body.Length / 2)));
+        var importing = await TransactionPipeline.Tests.Shared.Polling.WaitUntilAsync(
+            async () => (await hostB.ListJobsAsync(new JobQuery { State = JobState.InProgress })).Jobs is [var first, ..] ? first : null,
+            job => job is { Progress.TransactionsImported: > 0 },
+            Patience);
+        importing.Should().NotBeNull("host A's import shows on host B");
+
+        var accepted = await hostB.CancelAsync(importing!.JobId, "host B");
+        var failed = await submit.WaitAsync(Patience);
+        var next = await hostA.RunAsync(TestBodies.Input(TestBodies.Rows(500, days: 3)));
+        await stop.CancelAsync();
+        await workers;
+
+        accepted.Should().BeTrue("the job was unfinished: the request is kept in the store for its owner");
+        failed.JobId.Should().Be(importing.JobId);
+        failed.State.Should().Be(JobState.Failed);
+        failed.Error!.Kind.Should().Be(JobErrorKind.Cancelled);
+        failed.Error.Message.Should().StartWith("The job was cancelled by host B after ");
+        (await ReadAllAsync(servicesB.GetRequiredService<ITransactionStore>(), failed.JobId)).Should().BeEmpty("a cancelled job leaves no rows");
+        (await hostB.CancelAsync(failed.JobId, "host B")).Should().BeFalse("a finished job cannot be cancelled");
+        next.State.Should().Be(JobState.JobComplete, "host A goes on with the next job");
+    }
+
+    [StoreFact]
     public async Task CreateAsync_TwoHostsAtOnce_IdsNeverCollide()
     {
         var storeA = _database.CreateHost().GetRequiredService<IJobStore>();

@@ -222,6 +222,49 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     }
 
     [StoreFact]
+    public async Task RequestCancellationAsync_UnfinishedJob_ListedForItsOwnerOnly()
+    {
+        var store = await CreateStoreAsync();
+        var mine = await CreateJobAsync(store, Owner, CreatedAt);
+        var other = await CreateJobAsync(store, "host-b", CreatedAt);
+        await CreateJobAsync(store, Owner, CreatedAt);
+
+        var outcome = await store.RequestCancellationAsync(mine.JobId, "DELETE from 10.0.0.7", default);
+        await store.RequestCancellationAsync(other.JobId, "someone", default);
+
+        outcome.Should().Be(JobUpdateOutcome.Updated);
+        (await store.ListCancellationRequestsAsync(Owner, default)).Should().Equal(new JobCancellationRequest(mine.JobId, "DELETE from 10.0.0.7"));
+        (await store.ListCancellationRequestsAsync("host-c", default)).Should().BeEmpty();
+    }
+
+    [StoreFact]
+    public async Task RequestCancellationAsync_FinishedOrUnknownJob_AnswersSoAndListsNothing()
+    {
+        var store = await CreateStoreAsync();
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
+        await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
+
+        var finished = await store.RequestCancellationAsync(job.JobId, "someone", default);
+        var unknown = await store.RequestCancellationAsync("pipeline_20000101_001", "someone", default);
+
+        finished.Should().Be(JobUpdateOutcome.Terminal);
+        unknown.Should().Be(JobUpdateOutcome.NotFound);
+        (await store.ListCancellationRequestsAsync(Owner, default)).Should().BeEmpty();
+    }
+
+    [StoreFact]
+    public async Task ListCancellationRequestsAsync_JobFinishedAfterTheRequest_NoLongerListed()
+    {
+        var store = await CreateStoreAsync();
+        var job = await CreateJobAsync(store, Owner, CreatedAt);
+        await store.RequestCancellationAsync(job.JobId, "someone", default);
+
+        await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
+
+        (await store.ListCancellationRequestsAsync(Owner, default)).Should().BeEmpty();
+    }
+
+    [StoreFact]
     public async Task ListAsync_NoFilter_NewestFirstByCreationThenId()
     {
         var store = await CreateStoreAsync();

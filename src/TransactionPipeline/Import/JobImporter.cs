@@ -117,7 +117,7 @@ internal sealed class JobImporter(
     private Task<JobStatus> FailAsync(JobStatus status, Exception exception, CancellationToken callerToken) =>
         exception is JobLeaseLostException lost
             ? writer.LeaseLostAsync(status, lost)
-            : writer.FailAsync(status, errors.From(exception, status.Progress, callerToken));
+            : writer.FailAsync(status, errors.From(exception, status.Progress, callerToken, active.CancelledBy(status.JobId)));
 
     /// <summary>Reads the input through the host stages into the store, summing per date on the way.</summary>
     /// <remarks>

@@ -9,7 +9,8 @@ internal sealed class JobErrorClassifier(IEnumerable<IStoreErrorClassifier> stor
     /// <param name="exception">What stopped the job.</param>
     /// <param name="reached">The counts the job had reached, said in the message.</param>
     /// <param name="callerToken">The token of the caller that ran the job, to tell its cancellation from others.</param>
-    public JobError From(Exception exception, JobProgress reached, CancellationToken callerToken)
+    /// <param name="cancelledBy">Who cancelled the job through <see cref="IPipeline.CancelAsync"/>, if anybody did.</param>
+    public JobError From(Exception exception, JobProgress reached, CancellationToken callerToken, string? cancelledBy = null)
     {
         var progress = $"after {reached.TransactionsImported} transactions ({reached.BytesRead} bytes)";
         if (exception is InvalidInputException invalid)
@@ -31,6 +32,8 @@ internal sealed class JobErrorClassifier(IEnumerable<IStoreErrorClassifier> stor
             // A stopping host cancels its callers too: the shutdown is the cause.
             OperationCanceledException when host.IsStopping =>
                 new JobError(JobErrorKind.HostShutdown, $"The host shut down {progress}; submit the file again."),
+            OperationCanceledException when cancelledBy is not null =>
+                new JobError(JobErrorKind.Cancelled, $"The job was cancelled by {cancelledBy} {progress}."),
             OperationCanceledException when callerToken.IsCancellationRequested =>
                 new JobError(JobErrorKind.Cancelled, $"The job was cancelled by its caller {progress}."),
             OperationCanceledException => new JobError(JobErrorKind.Cancelled, $"The job was cancelled {progress}."),

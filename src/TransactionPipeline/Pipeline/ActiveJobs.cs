@@ -10,6 +10,7 @@ namespace TransactionPipeline.Pipeline;
 internal sealed class ActiveJobs
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _cancelledBy = new(StringComparer.Ordinal);
 
     public int Count => _jobs.Count;
 
@@ -27,19 +28,28 @@ internal sealed class ActiveJobs
     /// <summary>Releases a job; disposes its source when <paramref name="dispose"/> (the caller did not create it itself).</summary>
     public void Release(string jobId, bool dispose)
     {
+        _cancelledBy.TryRemove(jobId, out _);
         if (_jobs.TryRemove(jobId, out var removed) && dispose)
         {
             removed.Dispose();
         }
     }
 
-    /// <summary>Cancels a job this instance holds.</summary>
+    /// <summary>Gets who cancelled a job this instance holds, or <see langword="null"/> when nobody did.</summary>
+    public string? CancelledBy(string jobId) => _cancelledBy.GetValueOrDefault(jobId);
+
+    /// <summary>Cancels a job this instance holds, on behalf of <paramref name="requestedBy"/>.</summary>
     /// <returns><see langword="true"/> when the job was held here.</returns>
-    public async Task<bool> CancelAsync(string jobId)
+    public async Task<bool> CancelAsync(string jobId, string requestedBy)
     {
         if (!_jobs.TryGetValue(jobId, out var cancellation))
         {
             return false;
+        }
+
+        if (!_cancelledBy.TryAdd(jobId, requestedBy))
+        {
+            return true;
         }
 
         try

@@ -129,9 +129,16 @@ internal sealed class DefaultPipeline(
         return status;
     }
 
-    public Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
+    public async Task<bool> CancelAsync(string jobId, string? requestedBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        return active.CancelAsync(jobId);
+        requestedBy ??= "IPipeline.CancelAsync";
+        if (await active.CancelAsync(jobId, requestedBy).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        // Held elsewhere (or by nobody yet): the owner's worker acts on the request it finds in the store.
+        return await jobs.RequestCancellationAsync(jobId, requestedBy, cancellationToken).ConfigureAwait(false) == JobUpdateOutcome.Updated;
     }
 }

@@ -63,9 +63,16 @@ public interface IPipeline
     /// <exception cref="KeyNotFoundException">There is no such job.</exception>
     Task<JobStatus> WaitForCompletionAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Cancels a job that this instance is running or has queued.</summary>
+    /// <summary>Cancels an unfinished job, on this instance or any other that shares the store.</summary>
     /// <param name="jobId">The job id.</param>
+    /// <param name="requestedBy">Who asked, said in the job's error (<c>The job was cancelled by {requestedBy} ...</c>); <c>IPipeline.CancelAsync</c> when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns><see langword="true"/> when the job was running here and is now cancelling.</returns>
-    Task<bool> CancelAsync(string jobId, CancellationToken cancellationToken = default);
+    /// <returns><see langword="true"/> when the job is cancelling; <see langword="false"/> when it is unknown or already finished.</returns>
+    /// <remarks>
+    /// A job this instance holds stops at once. Otherwise the request is kept in the store, and the worker of the
+    /// instance that owns the job acts on it within about <see cref="TransactionPipelineOptions.EventPollInterval"/>:
+    /// the job stops, its partial rows are removed, and it ends <see cref="JobState.Failed"/> with kind
+    /// <see cref="JobErrorKind.Cancelled"/>.
+    /// </remarks>
+    Task<bool> CancelAsync(string jobId, string? requestedBy = null, CancellationToken cancellationToken = default);
 }

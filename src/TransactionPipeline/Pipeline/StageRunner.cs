@@ -136,7 +136,7 @@ internal sealed class StageRunner(
         }
         catch (Exception ex)
         {
-            var error = errors.From(ex, status.Progress, cancellationToken);
+            var error = errors.From(ex, status.Progress, cancellationToken, active.CancelledBy(status.JobId));
             stages.Fail(error);
             PipelineTelemetry.Failed(span, error);
             return await writer.FailAsync(status, error).ConfigureAwait(false);

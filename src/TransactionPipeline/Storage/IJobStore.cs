@@ -72,6 +72,22 @@ public interface IJobStore : IJobEventLog
     /// <returns><see langword="true"/> when the caller now owns the job.</returns>
     ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>Records a request to cancel an unfinished job, for the host that owns it to act on.</summary>
+    /// <param name="jobId">The job.</param>
+    /// <param name="requestedBy">Who asked; a later request replaces an earlier one.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// <see cref="JobUpdateOutcome.Updated"/> when recorded, <see cref="JobUpdateOutcome.NotFound"/> for an unknown job, and
+    /// <see cref="JobUpdateOutcome.Terminal"/> for a finished one (nothing is recorded).
+    /// </returns>
+    ValueTask<JobUpdateOutcome> RequestCancellationAsync(string jobId, string requestedBy, CancellationToken cancellationToken);
+
+    /// <summary>Lists the cancellation requests of the unfinished jobs that <paramref name="ownerId"/> holds.</summary>
+    /// <param name="ownerId">The owner.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The requests; the owner polls this about once per <see cref="TransactionPipelineOptions.EventPollInterval"/>.</returns>
+    ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken);
+
     /// <summary>Lists jobs newest first: by creation time, then by id, both descending.</summary>
     /// <param name="query">
     /// The filters (<see cref="JobQuery.State"/>, <see cref="JobQuery.CreatedAfter"/>), and the position to start after

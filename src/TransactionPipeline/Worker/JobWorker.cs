@@ -14,6 +14,9 @@ internal sealed class JobWorker(
     StageRunner stages,
     RecoveryLoop recovery,
     HostStopping hostStopping,
+    IJobStore jobs,
+    JobWriter writer,
+    ActiveJobs active,
     TimeProvider time,
     ILogger<JobWorker> logger) : IPipelineWorker
 {
@@ -40,6 +43,7 @@ internal sealed class JobWorker(
         hostStopping.Attach(stoppingToken);
         var loops = Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => RunQueueAsync(stoppingToken)).ToList();
         loops.Add(recovery.RunAsync(stoppingToken));
+        loops.Add(WatchCancellationsAsync(stoppingToken));
         try
         {
             await Task.WhenAll(loops).ConfigureAwait(false);
@@ -51,6 +55,46 @@ internal sealed class JobWorker(
         finally
         {
             Interlocked.Exchange(ref _startedTicks, 0);
+        }
+    }
+
+    /// <summary>Acts on the cancellation requests other instances left in the store for the jobs this one holds.</summary>
+    private async Task WatchCancellationsAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = options.Value.EventPollInterval;
+            try
+            {
+                // Only an instance that holds jobs has anything to cancel: an idle one asks the store nothing.
+                var requests = active.Count == 0 ? [] : await jobs.ListCancellationRequestsAsync(writer.InstanceId, stoppingToken).ConfigureAwait(false);
+                foreach (var request in requests)
+                {
+                    await active.CancelAsync(request.JobId, request.RequestedBy).ConfigureAwait(false);
+                }
+
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                delay = RecoveryLoop.Backoff(delay, failures);
+                PipelineLog.LoopFailed(logger, "cancellation watch", delay, ex);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 

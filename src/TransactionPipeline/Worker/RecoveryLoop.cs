@@ -124,7 +124,7 @@ internal sealed class RecoveryLoop(
                 && await jobs.FindAsync(job.JobId, stoppingToken).ConfigureAwait(false) is { IsTerminal: false })
             {
                 // Stop this instance's run: its next write is refused, and it writes nothing more.
-                await active.CancelAsync(job.JobId).ConfigureAwait(false);
+                await active.CancelAsync(job.JobId, "this instance, whose lease another instance took over").ConfigureAwait(false);
             }
 
             return;

@@ -188,12 +188,13 @@ public sealed class DefaultPipelineTests
         var run = fixture.Pipeline.RunAsync(input, None);
 
         var jobId = await created.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        (await fixture.Pipeline.CancelAsync(jobId, None)).Should().BeTrue();
+        (await fixture.Pipeline.CancelAsync(jobId, cancellationToken: None)).Should().BeTrue();
         var status = await run.WaitAsync(TimeSpan.FromSeconds(10));
 
         status.State.Should().Be(JobState.Failed);
         status.Error!.Kind.Should().Be(JobErrorKind.Cancelled);
-        (await fixture.Pipeline.CancelAsync(jobId, None)).Should().BeFalse("the job is no longer running");
+        status.Error.Message.Should().StartWith("The job was cancelled by IPipeline.CancelAsync after ");
+        (await fixture.Pipeline.CancelAsync(jobId, cancellationToken: None)).Should().BeFalse("the job is no longer running");
     }
 
     [Fact]

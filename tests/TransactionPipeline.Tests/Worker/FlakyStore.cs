@@ -52,6 +52,12 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     public ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<bool>(Outage()) : inner.TryClaimAsync(claim, cancellationToken);
 
+    public ValueTask<JobUpdateOutcome> RequestCancellationAsync(string jobId, string requestedBy, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<JobUpdateOutcome>(Outage()) : inner.RequestCancellationAsync(jobId, requestedBy, cancellationToken);
+
+    public ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<IReadOnlyList<JobCancellationRequest>>(Outage()) : inner.ListCancellationRequestsAsync(ownerId, cancellationToken);
+
     public ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<IReadOnlyList<JobStatus>>(Outage()) : inner.ListAsync(query, limit, cancellationToken);
 
