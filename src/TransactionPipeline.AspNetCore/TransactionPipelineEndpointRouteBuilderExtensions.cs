@@ -49,6 +49,13 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
             .Produces<JobListResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
+        api.MapDelete("/jobs/{jobId}/", JobEndpoints.CancelAsync)
+            .WithName("CancelJob")
+            .WithSummary("Cancels an unfinished job, on whichever host runs it; it ends FAILED with kind cancelled.")
+            .Produces<JobStatusResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         api.MapGet("/jobs/{jobId}/status/", JobEndpoints.GetStatusAsync)
             .WithName("GetJobStatus")
             .WithSummary("Reads a job's state, stage, progress and error.")

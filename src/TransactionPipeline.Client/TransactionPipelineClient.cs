@@ -73,6 +73,18 @@ public sealed class TransactionPipelineClient
         return await ReadAsync(response, ClientJsonContext.Default.JobStatusReport, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Cancels an unfinished job, on whichever host of the service runs it.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The job's status when the cancel was accepted; follow it to <c>FAILED</c> with kind <c>cancelled</c>.</returns>
+    /// <exception cref="PipelineApiException">The job is unknown (<c>404</c>) or finished (<c>409</c>).</exception>
+    public async Task<JobStatusReport> CancelJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        using var response = await _http.DeleteAsync(new Uri($"api/jobs/{Uri.EscapeDataString(jobId)}/", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, ClientJsonContext.Default.JobStatusReport, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Lists jobs newest first, following the pages' cursors until the last page.</summary>
     /// <param name="status">Only jobs in this state (<c>OPEN</c>, <c>IN_PROGRESS</c>, <c>JOB_COMPLETE</c>, <c>FAILED</c>), or every state.</param>
     /// <param name="createdAfter">Only jobs created after this time, or all.</param>

@@ -63,6 +63,30 @@ internal static class JobEndpoints
             new JobListResponse([.. page.Jobs.Select(JobStatusResponse.From)], page.NextCursor), PipelineJsonContext.Default.JobListResponse);
     }
 
+    public static async Task<Results<JsonHttpResult<JobStatusResponse>, ProblemHttpResult>> CancelAsync(
+        string jobId, HttpContext context, IPipeline pipeline, CancellationToken cancellationToken)
+    {
+        var status = await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (status is null)
+        {
+            return Problems.NotFound(jobId);
+        }
+
+        var requestedBy = $"DELETE /api/jobs/{jobId}/ from {context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address"}";
+        if (status.IsTerminal || !await pipeline.CancelAsync(jobId, requestedBy, cancellationToken).ConfigureAwait(false))
+        {
+            // Finished meanwhile, or before: deleting finished jobs is the next step of job control.
+            var finished = await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false) ?? status;
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The job has finished; there is nothing to cancel.",
+                detail: $"Job '{jobId}' is {WireNames.Of(finished.State)}. Deleting finished jobs is not supported yet.",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["job_id"] = jobId, ["job_status"] = WireNames.Of(finished.State) });
+        }
+
+        return TypedResults.Json(JobStatusResponse.From(status), PipelineJsonContext.Default.JobStatusResponse, statusCode: StatusCodes.Status202Accepted);
+    }
+
     public static async Task<Results<JsonHttpResult<JobStatusResponse>, ProblemHttpResult>> GetStatusAsync(
         string jobId, IPipeline pipeline, CancellationToken cancellationToken)
     {
