@@ -235,30 +235,8 @@ internal sealed partial class PostgreSqlStore
     public async ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var conditions = new List<string>();
-        var bind = new List<NpgsqlParameter> { new NpgsqlParameter<int>("limit", limit) };
-        if (query.State is { } state)
-        {
-            conditions.Add("state = @state");
-            bind.Add(new NpgsqlParameter<string>("state", StateToText(state)));
-        }
-
-        if (query.CreatedAfter is { } since)
-        {
-            conditions.Add("created_at > @since");
-            bind.Add(new NpgsqlParameter<DateTimeOffset>("since", ToStored(since)));
-        }
-
-        if (query.TryGetPosition(out var createdAt, out var jobId))
-        {
-            // Keyset paging: the row value comparison walks the (created_at, id) index from where the last page ended.
-            conditions.Add("(created_at, id) < (@created_at, @id)");
-            bind.Add(new NpgsqlParameter<DateTimeOffset>("created_at", ToStored(createdAt)));
-            bind.Add(new NpgsqlParameter<string>("id", jobId));
-        }
-
-        var where = conditions.Count == 0 ? string.Empty : $" WHERE {string.Join(" AND ", conditions)}";
-        return await QueryAsync($"{SelectJobSql}{where} ORDER BY created_at DESC, id DESC LIMIT @limit;", p => bind.ForEach(b => p.Add(b)), ReadJob, cancellationToken)
+        var (sql, parameters) = JobListSql.Build(SelectJobSql, query, limit, time => ToStored(time));
+        return await QueryAsync(sql, p => parameters.ForEach(v => p.Add(new NpgsqlParameter(v.Name, v.Value))), ReadJob, cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 

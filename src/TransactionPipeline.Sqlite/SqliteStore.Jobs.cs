@@ -203,30 +203,8 @@ internal sealed partial class SqliteStore
     public async ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var conditions = new List<string>();
-        var parameters = new List<(string, object?)> { ("@limit", limit) };
-        if (query.State is { } state)
-        {
-            conditions.Add("state = @state");
-            parameters.Add(("@state", StateToText(state)));
-        }
-
-        if (query.CreatedAfter is { } since)
-        {
-            conditions.Add("created_at > @since");
-            parameters.Add(("@since", ToTicks(since)));
-        }
-
-        if (query.TryGetPosition(out var createdAt, out var jobId))
-        {
-            // Keyset paging: the row value comparison walks the (created_at, id) index from where the last page ended.
-            conditions.Add("(created_at, id) < (@created_at, @id)");
-            parameters.Add(("@created_at", ToTicks(createdAt)));
-            parameters.Add(("@id", jobId));
-        }
-
-        var where = conditions.Count == 0 ? string.Empty : $" WHERE {string.Join(" AND ", conditions)}";
-        return await QueryAsync($"{SelectJobSql}{where} ORDER BY created_at DESC, id DESC LIMIT @limit;", ReadJob, cancellationToken, [.. parameters])
+        var (sql, parameters) = JobListSql.Build(SelectJobSql, query, limit, time => ToTicks(time));
+        return await QueryAsync(sql, ReadJob, cancellationToken, [.. parameters.Select(p => ("@" + p.Name, (object?)p.Value))])
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,0 +1,41 @@
+namespace TransactionPipeline.Storage;
+
+/// <summary>
+/// The SQL of <see cref="IJobStore.ListAsync"/> that both SQL stores share: newest first by (created_at, id), filtered,
+/// and after the cursor's position by a row-value comparison, which walks the (created_at, id) index.
+/// </summary>
+internal static class JobListSql
+{
+    /// <summary>Builds the query's text and its parameters (named without a prefix), times written by <paramref name="storedTime"/>.</summary>
+    /// <param name="select">The <c>SELECT ... FROM jobs</c> of the store.</param>
+    /// <param name="query">The filters and the cursor.</param>
+    /// <param name="limit">How many jobs at most.</param>
+    /// <param name="storedTime">How the store writes a time (ticks, or a UTC <see cref="DateTimeOffset"/>).</param>
+    public static (string Sql, List<(string Name, object Value)> Parameters) Build(
+        string select, JobQuery query, int limit, Func<DateTimeOffset, object> storedTime)
+    {
+        var conditions = new List<string>();
+        var parameters = new List<(string Name, object Value)> { ("limit", limit) };
+        if (query.State is { } state)
+        {
+            conditions.Add("state = @state");
+            parameters.Add(("state", StoredValues.StateToText(state)));
+        }
+
+        if (query.CreatedAfter is { } since)
+        {
+            conditions.Add("created_at > @since");
+            parameters.Add(("since", storedTime(since)));
+        }
+
+        if (query.TryGetPosition(out var createdAt, out var jobId))
+        {
+            conditions.Add("(created_at, id) < (@created_at, @id)");
+            parameters.Add(("created_at", storedTime(createdAt)));
+            parameters.Add(("id", jobId));
+        }
+
+        var where = conditions.Count == 0 ? string.Empty : $" WHERE {string.Join(" AND ", conditions)}";
+        return ($"{select}{where} ORDER BY created_at DESC, id DESC LIMIT @limit;", parameters);
+    }
+}
