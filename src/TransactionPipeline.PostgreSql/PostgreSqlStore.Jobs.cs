@@ -143,20 +143,15 @@ internal sealed partial class PostgreSqlStore
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(configuration);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
         var updated = await ExecuteAsync(
-            connection,
-            null,
             "UPDATE jobs SET credit_config = @credit, aggregate_config = @aggregate, trace_parent = @trace WHERE id = @id;",
-            cancellationToken,
             p =>
             {
                 p.Add(new NpgsqlParameter<string>("id", jobId));
                 p.Add(new NpgsqlParameter<string>("credit", StoredJson.WriteCreditModel(configuration.CreditModel)) { NpgsqlDbType = NpgsqlDbType.Json });
                 p.Add(new NpgsqlParameter<string>("aggregate", StoredJson.WriteAggregate(configuration.Aggregate)) { NpgsqlDbType = NpgsqlDbType.Json });
                 p.Add(new NpgsqlParameter("trace", NpgsqlDbType.Text) { Value = (object?)configuration.TraceParent ?? DBNull.Value });
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         if (updated == 0)
         {
             throw new InvalidOperationException($"Job '{jobId}' does not exist.");
@@ -177,26 +172,21 @@ internal sealed partial class PostgreSqlStore
     public async ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
 
         // One statement: PostgreSQL re-checks the WHERE clause on the row it locks, so of two hosts claiming a stale
         // job at once the second sees the first one's fresh lease and gets nothing.
         var claimed = await ExecuteAsync(
-            connection,
-            null,
             $"""
             UPDATE jobs SET owner = @owner, updated_at = @claimed_at
             WHERE id = @id AND state NOT IN {TerminalStates} AND (owner = @owner OR updated_at < @stale_before);
             """,
-            cancellationToken,
             p =>
             {
                 p.Add(new NpgsqlParameter<string>("id", claim.JobId));
                 p.Add(new NpgsqlParameter<string>("owner", claim.OwnerId));
                 p.Add(new NpgsqlParameter<DateTimeOffset>("claimed_at", ToStored(claim.ClaimedAt)));
                 p.Add(new NpgsqlParameter<DateTimeOffset>("stale_before", ToStored(claim.StaleBefore)));
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         return claimed == 1;
     }
 
@@ -204,18 +194,13 @@ internal sealed partial class PostgreSqlStore
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(requestedBy);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
         var updated = await ExecuteAsync(
-            connection,
-            null,
             $"UPDATE jobs SET cancel_requested_by = @by WHERE id = @id AND state NOT IN {TerminalStates};",
-            cancellationToken,
             p =>
             {
                 p.Add(new NpgsqlParameter<string>("id", jobId));
                 p.Add(new NpgsqlParameter<string>("by", requestedBy));
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         if (updated == 1)
         {
             return JobUpdateOutcome.Updated;

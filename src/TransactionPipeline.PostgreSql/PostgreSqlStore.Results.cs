@@ -39,24 +39,18 @@ internal sealed partial class PostgreSqlStore
             new NpgsqlParameter<long> { TypedValue = result.TransactionsProcessed },
             new NpgsqlParameter<string> { TypedValue = result.ModelVersion },
             Nullable(string.Empty, NpgsqlDbType.Text, result.ConfigUsedJson)));
-        batch.BatchCommands.Add(Command(
-            """
-            INSERT INTO aggregates (job_id, position, date, total_amount, revenue_amount, transaction_count)
-            SELECT $1, position, date, total_amount, revenue_amount, transaction_count
-            FROM unnest($2, $3, $4, $5) WITH ORDINALITY AS a (date, total_amount, revenue_amount, transaction_count, position);
-            """,
-            new NpgsqlParameter<string> { TypedValue = result.JobId },
+        batch.BatchCommands.Add(InsertRows(
+            "aggregates",
+            ["date", "total_amount", "revenue_amount", "transaction_count"],
+            result.JobId,
             Array(result.Aggregates, a => a.Date),
             Array(result.Aggregates, a => a.TotalAmount),
             Array(result.Aggregates, a => a.RevenueAmount),
             Array(result.Aggregates, a => a.TransactionCount)));
-        batch.BatchCommands.Add(Command(
-            """
-            INSERT INTO assessments (job_id, position, date, credit_score, risk_level, factors)
-            SELECT $1, position, date, credit_score, risk_level, factors
-            FROM unnest($2, $3, $4, $5) WITH ORDINALITY AS a (date, credit_score, risk_level, factors, position);
-            """,
-            new NpgsqlParameter<string> { TypedValue = result.JobId },
+        batch.BatchCommands.Add(InsertRows(
+            "assessments",
+            ["date", "credit_score", "risk_level", "factors"],
+            result.JobId,
             Array(result.Assessments, a => a.Date),
             Array(result.Assessments, a => a.CreditScore),
             Array(result.Assessments, a => RiskToText(a.RiskLevel)),
@@ -65,14 +59,10 @@ internal sealed partial class PostgreSqlStore
                 TypedValue = [.. result.Assessments.Select(a => StoredJson.WriteFactors(a.Factors))],
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Json,
             }));
-        batch.BatchCommands.Add(Command(
-            """
-            INSERT INTO offers (job_id, position, date, offer_type, amount, interest_rate, credit_score, risk_level, transaction_count)
-            SELECT $1, position, date, offer_type, amount, interest_rate, credit_score, risk_level, transaction_count
-            FROM unnest($2, $3, $4, $5, $6, $7, $8) WITH ORDINALITY
-                AS o (date, offer_type, amount, interest_rate, credit_score, risk_level, transaction_count, position);
-            """,
-            new NpgsqlParameter<string> { TypedValue = result.JobId },
+        batch.BatchCommands.Add(InsertRows(
+            "offers",
+            ["date", "offer_type", "amount", "interest_rate", "credit_score", "risk_level", "transaction_count"],
+            result.JobId,
             Array(result.Offers, o => o.Date),
             Array(result.Offers, o => o.OfferType),
             Array(result.Offers, o => o.Amount),
@@ -83,6 +73,16 @@ internal sealed partial class PostgreSqlStore
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>One INSERT of a result list over parameter arrays, one per column; WITH ORDINALITY numbers the rows in the order they came.</summary>
+    private static NpgsqlBatchCommand InsertRows(string table, string[] columns, string jobId, params NpgsqlParameter[] arrays)
+    {
+        var names = string.Join(", ", columns);
+        var arrayParameters = string.Join(", ", Enumerable.Range(2, columns.Length).Select(i => $"${i}"));
+        return Command(
+            $"INSERT INTO {table} (job_id, position, {names}) SELECT $1, position, {names} FROM unnest({arrayParameters}) WITH ORDINALITY AS r ({names}, position);",
+            [new NpgsqlParameter<string> { TypedValue = jobId }, .. arrays]);
     }
 
     async ValueTask<JobResult?> IResultStore.FindAsync(string jobId, CancellationToken cancellationToken)

@@ -217,6 +217,14 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
         }
     }
 
+    /// <summary>Runs one statement on a pooled connection of its own; answers how many rows it changed.</summary>
+    private async ValueTask<int> ExecuteAsync(string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        return await ExecuteAsync(connection, null, sql, cancellationToken, bind).ConfigureAwait(false);
+    }
+
     private static async ValueTask<int> ExecuteAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, Action<NpgsqlParameterCollection>? bind = null)
     {

@@ -124,10 +124,7 @@ internal sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(configuration);
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var updated = await ExecuteAsync(
-            connection,
-            null,
             "UPDATE jobs SET credit_config_json = @credit, aggregate_config_json = @aggregate, trace_parent = @trace WHERE id = @id;",
             cancellationToken,
             ("@id", jobId),
@@ -154,12 +151,9 @@ internal sealed partial class SqliteStore
     public async ValueTask<bool> TryClaimAsync(JobClaim claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // One statement: the check and the take-over are atomic, so two hosts can never both win a stale job.
         var claimed = await ExecuteAsync(
-            connection,
-            null,
             $"""
             UPDATE jobs SET owner = @owner, updated_at = @claimed_at
             WHERE id = @id AND state NOT IN {TerminalStates} AND (owner = @owner OR updated_at < @stale_before);
@@ -176,10 +170,7 @@ internal sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(requestedBy);
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var updated = await ExecuteAsync(
-            connection,
-            null,
             $"UPDATE jobs SET cancel_requested_by = @by WHERE id = @id AND state NOT IN {TerminalStates};",
             cancellationToken,
             ("@id", jobId),

@@ -147,6 +147,13 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
         }
     }
 
+    /// <summary>Runs one statement on a pooled connection of its own; answers how many rows it changed.</summary>
+    private async ValueTask<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(connection, null, sql, cancellationToken, parameters).ConfigureAwait(false);
+    }
+
     private static async ValueTask<int> ExecuteAsync(
         SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
