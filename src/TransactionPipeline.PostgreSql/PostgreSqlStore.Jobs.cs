@@ -195,7 +195,7 @@ internal sealed partial class PostgreSqlStore
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(requestedBy);
         var updated = await ExecuteAsync(
-            $"UPDATE jobs SET cancel_requested_by = @by WHERE id = @id AND state NOT IN {TerminalStates};",
+            JobSql.RequestCancellation,
             p =>
             {
                 p.Add(new NpgsqlParameter<string>("id", jobId));
@@ -211,7 +211,7 @@ internal sealed partial class PostgreSqlStore
 
     public async ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken) =>
         await QueryAsync(
-                $"SELECT id, cancel_requested_by FROM jobs WHERE owner = @owner AND cancel_requested_by IS NOT NULL AND state NOT IN {TerminalStates};",
+                JobSql.ListCancellationRequests,
                 p => p.Add(new NpgsqlParameter<string>("owner", ownerId)),
                 r => new JobCancellationRequest(r.GetString(0), r.GetString(1)),
                 cancellationToken)
@@ -220,7 +220,7 @@ internal sealed partial class PostgreSqlStore
     public async ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (sql, parameters) = JobListSql.Build(SelectJobSql, query, limit, time => ToStored(time));
+        var (sql, parameters) = JobSql.Build(SelectJobSql, query, limit, time => ToStored(time));
         return await QueryAsync(sql, p => parameters.ForEach(v => p.Add(new NpgsqlParameter(v.Name, v.Value))), ReadJob, cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }

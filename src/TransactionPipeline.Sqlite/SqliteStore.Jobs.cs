@@ -171,7 +171,7 @@ internal sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(requestedBy);
         var updated = await ExecuteAsync(
-            $"UPDATE jobs SET cancel_requested_by = @by WHERE id = @id AND state NOT IN {TerminalStates};",
+            JobSql.RequestCancellation,
             cancellationToken,
             ("@id", jobId),
             ("@by", requestedBy)).ConfigureAwait(false);
@@ -185,7 +185,7 @@ internal sealed partial class SqliteStore
 
     public async ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken) =>
         await QueryAsync(
-                $"SELECT id, cancel_requested_by FROM jobs WHERE owner = @owner AND cancel_requested_by IS NOT NULL AND state NOT IN {TerminalStates};",
+                JobSql.ListCancellationRequests,
                 r => new JobCancellationRequest(r.GetString(0), r.GetString(1)),
                 cancellationToken,
                 ("@owner", ownerId))
@@ -194,7 +194,7 @@ internal sealed partial class SqliteStore
     public async ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (sql, parameters) = JobListSql.Build(SelectJobSql, query, limit, time => ToTicks(time));
+        var (sql, parameters) = JobSql.Build(SelectJobSql, query, limit, time => ToTicks(time));
         return await QueryAsync(sql, ReadJob, cancellationToken, [.. parameters.Select(p => ("@" + p.Name, (object?)p.Value))])
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -1,12 +1,22 @@
 namespace TransactionPipeline.Storage;
 
-/// <summary>
-/// The SQL of <see cref="IJobStore.ListAsync"/> that both SQL stores share: newest first by (created_at, id), filtered,
-/// and after the cursor's position by a row-value comparison, which walks the (created_at, id) index.
-/// </summary>
-internal static class JobListSql
+/// <summary>The statements on the jobs table that both SQL stores write the same way.</summary>
+internal static class JobSql
 {
-    /// <summary>Builds the query's text and its parameters (named without a prefix), times written by <paramref name="storedTime"/>.</summary>
+    private const string Unfinished = "state NOT IN ('JOB_COMPLETE', 'FAILED')";
+
+    /// <summary>Records a cancellation request (parameters <c>@id</c>, <c>@by</c>) on an unfinished job.</summary>
+    public const string RequestCancellation = $"UPDATE jobs SET cancel_requested_by = @by WHERE id = @id AND {Unfinished};";
+
+    /// <summary>The cancellation requests (id, who asked) of the unfinished jobs of one owner (parameter <c>@owner</c>).</summary>
+    public const string ListCancellationRequests =
+        $"SELECT id, cancel_requested_by FROM jobs WHERE owner = @owner AND cancel_requested_by IS NOT NULL AND {Unfinished};";
+
+    /// <summary>
+    /// Builds <see cref="IJobStore.ListAsync"/>: newest first by (created_at, id), filtered, and after the cursor's position
+    /// by a row-value comparison, which walks the (created_at, id) index.
+    /// </summary>
+    /// <returns>The query's text and its parameters, named without a prefix.</returns>
     /// <param name="select">The <c>SELECT ... FROM jobs</c> of the store.</param>
     /// <param name="query">The filters and the cursor.</param>
     /// <param name="limit">How many jobs at most.</param>
