@@ -19,14 +19,7 @@ internal static class StoredJson
 
     public static string WriteCreditModel(CreditModelConfig config) => WriteObject(writer =>
     {
-        writer.WriteString("model_version", config.ModelVersion);
-        writer.WriteNumber("risk_threshold", config.RiskThreshold);
-        writer.WriteStartObject("weights");
-        writer.WriteNumber("transaction_volume", config.Weights.TransactionVolume);
-        writer.WriteNumber("revenue_ratio", config.Weights.RevenueRatio);
-        writer.WriteNumber("consistency", config.Weights.Consistency);
-        writer.WriteEndObject();
-        writer.WriteNumber("volume_target", config.VolumeTarget);
+        Credit.CreditModelJson.WriteSettings(writer, config, "weights");
         if (config.RawJson is not null)
         {
             writer.WriteString("raw_json", config.RawJson);

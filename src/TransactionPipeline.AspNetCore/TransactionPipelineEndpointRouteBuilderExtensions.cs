@@ -35,54 +35,53 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
         api.MapFallback("{**path}", ErrorResponses.NotARoute).ExcludeFromDescription();
 
         api.MapPost("/financial-transactions/process-transactions/", SubmitEndpoint.SubmitAsync)
-            .WithName("ProcessTransactions")
-            .WithSummary("Streams a transaction file into a new job and answers once it is imported.")
+            .Describe("ProcessTransactions", "Streams a transaction file into a new job and answers once it is imported.",
+                StatusCodes.Status400BadRequest, StatusCodes.Status500InternalServerError)
             // Read as JSON whatever the Content-Type says: curl -d sends a form type, and the reader validates every byte anyway.
             .Accepts<Stream>("application/json", "application/octet-stream", "*/*")
-            .Produces<SubmitResponse>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status500InternalServerError);
+            .Produces<SubmitResponse>(StatusCodes.Status202Accepted);
 
         api.MapGet("/jobs/", JobEndpoints.ListAsync)
-            .WithName("ListJobs")
-            .WithSummary("Lists jobs newest first, filtered by status and creation time, a page at a time (query: status, created_after, limit, cursor).")
-            .Produces<JobListResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .Describe("ListJobs", "Lists jobs newest first, filtered by status and creation time, a page at a time (query: status, created_after, limit, cursor).",
+                StatusCodes.Status400BadRequest)
+            .Produces<JobListResponse>();
 
         api.MapDelete("/jobs/{jobId}/", JobEndpoints.CancelAsync)
-            .WithName("CancelJob")
-            .WithSummary("Cancels an unfinished job, on whichever host runs it; it ends FAILED with kind cancelled.")
-            .Produces<JobStatusResponse>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .Describe("CancelJob", "Cancels an unfinished job, on whichever host runs it; it ends FAILED with kind cancelled.",
+                StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
+            .Produces<JobStatusResponse>(StatusCodes.Status202Accepted);
 
         api.MapGet("/jobs/{jobId}/status/", JobEndpoints.GetStatusAsync)
-            .WithName("GetJobStatus")
-            .WithSummary("Reads a job's state, stage, progress and error.")
-            .Produces<JobStatusResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Describe("GetJobStatus", "Reads a job's state, stage, progress and error.", StatusCodes.Status404NotFound)
+            .Produces<JobStatusResponse>();
 
         api.MapGet("/jobs/{jobId}/offers/", JobEndpoints.GetOffersAsync)
-            .WithName("GetJobOffers")
-            .WithSummary("Reads a completed job's offers and credit model results.")
-            .Produces<OffersResponse>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .Describe("GetJobOffers", "Reads a completed job's offers and credit model results.",
+                StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
+            .Produces<OffersResponse>();
 
         api.MapGet("/jobs/{jobId}/events/", JobEndpoints.GetEventsAsync)
-            .WithName("GetJobEvents")
-            .WithSummary("Streams a job's events as Server-Sent Events until its terminal event.")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Describe("GetJobEvents", "Streams a job's events as Server-Sent Events until its terminal event.",
+                StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
         api.MapPost("/jobs/webhooks/register/", WebhookEndpoints.RegisterAsync)
-            .WithName("RegisterJobWebhook")
-            .WithSummary("Registers a URL that receives a job's events, signed the Standard Webhooks way.")
+            .Describe("RegisterJobWebhook", "Registers a URL that receives a job's events, signed the Standard Webhooks way.",
+                StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .Accepts<WebhookRegistrationRequest>("application/json", "*/*")
-            .Produces<WebhookRegistrationResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<WebhookRegistrationResponse>(StatusCodes.Status201Created);
 
         return api;
+    }
+
+    /// <summary>Names a route for OpenAPI and links, with its summary and the problem statuses it can answer.</summary>
+    private static RouteHandlerBuilder Describe(this RouteHandlerBuilder route, string name, string summary, params int[] problemStatuses)
+    {
+        route.WithName(name).WithSummary(summary);
+        foreach (var status in problemStatuses)
+        {
+            route.ProducesProblem(status);
+        }
+
+        return route;
     }
 }

@@ -21,14 +21,7 @@ internal static class EffectiveCreditConfig
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("model_version", config.ModelVersion);
-            writer.WriteNumber("risk_threshold", config.RiskThreshold);
-            writer.WriteStartObject("credit_score_weights");
-            writer.WriteNumber("transaction_volume", config.Weights.TransactionVolume);
-            writer.WriteNumber("revenue_ratio", config.Weights.RevenueRatio);
-            writer.WriteNumber("consistency", config.Weights.Consistency);
-            writer.WriteEndObject();
-            writer.WriteNumber("volume_target", config.VolumeTarget);
+            CreditModelJson.WriteSettings(writer, config, "credit_score_weights");
             if (config.RawJson is { Length: > 0 } raw)
             {
                 using var sent = JsonDocument.Parse(raw);
