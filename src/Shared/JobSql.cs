@@ -5,6 +5,9 @@ internal static class JobSql
 {
     private const string Unfinished = "state NOT IN ('JOB_COMPLETE', 'FAILED')";
 
+    /// <summary>Deletes a finished job (parameter <c>@id</c>); an unfinished one is left as it is.</summary>
+    public const string DeleteFinished = $"DELETE FROM jobs WHERE id = @id AND NOT ({Unfinished});";
+
     /// <summary>Records a cancellation request (parameters <c>@id</c>, <c>@by</c>) on an unfinished job.</summary>
     public const string RequestCancellation = $"UPDATE jobs SET cancel_requested_by = @by WHERE id = @id AND {Unfinished};";
 

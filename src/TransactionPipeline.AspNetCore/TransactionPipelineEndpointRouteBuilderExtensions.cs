@@ -46,10 +46,11 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
                 StatusCodes.Status400BadRequest)
             .Produces<JobListResponse>();
 
-        api.MapDelete("/jobs/{jobId}/", JobEndpoints.CancelAsync)
-            .Describe("CancelJob", "Cancels an unfinished job, on whichever host runs it; it ends FAILED with kind cancelled.",
+        api.MapDelete("/jobs/{jobId}/", JobEndpoints.DeleteAsync)
+            .Describe("DeleteJob", "Cancels an unfinished job on whichever host runs it (202; it ends FAILED with kind cancelled), or deletes a finished one with its rows, results, events and webhooks (204).",
                 StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
-            .Produces<JobStatusResponse>(StatusCodes.Status202Accepted);
+            .Produces<JobStatusResponse>(StatusCodes.Status202Accepted)
+            .Produces(StatusCodes.Status204NoContent);
 
         api.MapGet("/jobs/{jobId}/status/", JobEndpoints.GetStatusAsync)
             .Describe("GetJobStatus", "Reads a job's state, stage, progress and error.", StatusCodes.Status404NotFound)

@@ -73,16 +73,22 @@ public sealed class TransactionPipelineClient
         return await ReadAsync(response, ClientJsonContext.Default.JobStatusReport, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Cancels an unfinished job, on whichever host of the service runs it.</summary>
+    /// <summary>Cancels an unfinished job on whichever host of the service runs it, or deletes a finished one.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The job's status when the cancel was accepted; follow it to <c>FAILED</c> with kind <c>cancelled</c>.</returns>
-    /// <exception cref="PipelineApiException">The job is unknown (<c>404</c>) or finished (<c>409</c>).</exception>
-    public async Task<JobStatusReport> CancelJobAsync(string jobId, CancellationToken cancellationToken = default)
+    /// <returns>
+    /// For a job that was running, its status when the cancel was accepted: follow it to <c>FAILED</c> with kind
+    /// <c>cancelled</c> (and delete it then, if it should go). For a finished job, <see langword="null"/>: it is deleted
+    /// with its rows, results, events and webhooks.
+    /// </returns>
+    /// <exception cref="PipelineApiException">The job is unknown (<c>404</c>).</exception>
+    public async Task<JobStatusReport?> DeleteJobAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         using var response = await _http.DeleteAsync(new Uri($"api/jobs/{Uri.EscapeDataString(jobId)}/", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(response, ClientJsonContext.Default.JobStatusReport, cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == System.Net.HttpStatusCode.NoContent
+            ? null
+            : await ReadAsync(response, ClientJsonContext.Default.JobStatusReport, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists jobs newest first, following the pages' cursors until the last page.</summary>

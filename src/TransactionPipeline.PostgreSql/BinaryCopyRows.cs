@@ -6,7 +6,7 @@ namespace TransactionPipeline.PostgreSql;
 
 /// <summary>
 /// Encodes transaction rows in PostgreSQL's binary COPY format straight into a byte buffer, for a raw binary COPY of
-/// <c>(job_key bigint, seq bigint, amount numeric, date date, is_revenue boolean, description text)</c>.
+/// <c>(seq bigint, amount numeric, date date, is_revenue boolean, description text)</c>.
 /// </summary>
 /// <remarks>
 /// The importer API of the driver costs about 0.8 µs a row in calls (one per field); writing the few bytes of each field
@@ -16,7 +16,7 @@ namespace TransactionPipeline.PostgreSql;
 /// </remarks>
 internal sealed class BinaryCopyRows : IDisposable
 {
-    private const short FieldCount = 6;
+    private const short FieldCount = 5;
     private const short NumericNegative = 0x4000;
 
     private static ReadOnlySpan<byte> Signature => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
@@ -45,14 +45,12 @@ internal sealed class BinaryCopyRows : IDisposable
 
     /// <summary>Appends one row.</summary>
     /// <exception cref="ArgumentException">The amount has more than 2 decimals.</exception>
-    public void Add(long jobKey, long seq, in TransactionRecord row)
+    public void Add(long seq, in TransactionRecord row)
     {
         var description = row.Description ?? string.Empty;
         var textBytes = Encoding.UTF8.GetByteCount(description);
-        Ensure(2 + 12 + 12 + 4 + NumericBytes + 8 + 5 + 4 + textBytes);
+        Ensure(2 + 12 + 4 + NumericBytes + 8 + 5 + 4 + textBytes);
         WriteInt16(FieldCount);
-        WriteInt32(8);
-        WriteInt64(jobKey);
         WriteInt32(8);
         WriteInt64(seq);
         WriteNumeric(ToCents(row.Amount));

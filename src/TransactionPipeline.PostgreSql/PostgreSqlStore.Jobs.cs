@@ -209,6 +209,13 @@ internal sealed partial class PostgreSqlStore
         return await FindAsync(jobId, cancellationToken).ConfigureAwait(false) is null ? JobUpdateOutcome.NotFound : JobUpdateOutcome.Terminal;
     }
 
+    /// <remarks>The job's events go with it: their foreign key cascades.</remarks>
+    public async ValueTask<bool> DeleteAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return await ExecuteAsync(JobSql.DeleteFinished, p => p.Add(new NpgsqlParameter<string>("id", jobId)), cancellationToken).ConfigureAwait(false) == 1;
+    }
+
     public async ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken) =>
         await QueryAsync(
                 JobSql.ListCancellationRequests,

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Npgsql;
 
@@ -9,8 +10,13 @@ internal sealed partial class PostgreSqlStore
     /// <summary>How many encoded bytes are sent to the server at a time.</summary>
     private const int CopyBufferBytes = 64 * 1024;
 
-    private const string CopyRowsSql =
-        "COPY transaction_rows (job_key, seq, amount, date, is_revenue, description) FROM STDIN (FORMAT BINARY);";
+    /// <summary>The table of one job's rows: created by its first batch, dropped whole when its rows are deleted.</summary>
+    /// <remarks>
+    /// No index: rows are appended by COPY and read back whole, in <c>seq</c> order. A table per job makes removing a job's
+    /// rows one <c>DROP TABLE</c>, which takes the same short time for any size, gives the space back at once, leaves
+    /// no dead rows for vacuum and locks only that table, so imports of other jobs go on.
+    /// </remarks>
+    private static string RowsTable(long jobKey) => string.Create(CultureInfo.InvariantCulture, $"transaction_rows_{jobKey}");
 
     /// <summary>Appends the batch with one binary COPY, in a transaction that also advances the job's row sequence.</summary>
     /// <remarks>
@@ -34,20 +40,21 @@ internal sealed partial class PostgreSqlStore
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         var (jobKey, lastSeq) = await ReserveSequenceAsync(connection, transaction, jobId, rows.Length, cancellationToken).ConfigureAwait(false);
+        var copySql = $"COPY {RowsTable(jobKey)} (seq, amount, date, is_revenue, description) FROM STDIN (FORMAT BINARY);";
         var seq = lastSeq - rows.Length;
 
         // Rows are encoded here and sent as raw binary COPY data (BinaryCopyRows says why). If encoding (an amount with
         // more than 2 decimals) or sending fails part way, the COPY is cancelled and the transaction rolls back: a
         // batch is stored whole or not at all.
         using var encoded = new BinaryCopyRows(CopyBufferBytes);
-        var copy = await connection.BeginRawBinaryCopyAsync(CopyRowsSql, cancellationToken).ConfigureAwait(false);
+        var copy = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
         await using (copy.ConfigureAwait(false))
         {
             try
             {
                 for (var i = 0; i < rows.Length; i++)
                 {
-                    encoded.Add(jobKey, ++seq, rows.Span[i]);
+                    encoded.Add(++seq, rows.Span[i]);
                     if (encoded.IsNearlyFull)
                     {
                         await copy.WriteAsync(encoded.Written, cancellationToken).ConfigureAwait(false);
@@ -92,15 +99,12 @@ internal sealed partial class PostgreSqlStore
             yield break;
         }
 
-        // The key as a constant lets the planner use the BRIN index; rows arrive in import order and stream as read.
-        // No command timeout: the server sorts a large job before the first row comes back, which can take minutes;
-        // the cancellation token still stops it.
-        using var command = new NpgsqlCommand(
-            "SELECT amount, date, is_revenue, description FROM transaction_rows WHERE job_key = @job_key ORDER BY seq;", connection)
+        // Rows arrive in import order and stream as read. No command timeout: the server sorts a large job before the
+        // first row comes back, which can take minutes; the cancellation token still stops it.
+        using var command = new NpgsqlCommand($"SELECT amount, date, is_revenue, description FROM {RowsTable(jobKey)} ORDER BY seq;", connection)
         {
             CommandTimeout = 0,
         };
-        command.Parameters.Add(new NpgsqlParameter<long>("job_key", jobKey));
         await foreach (var row in ReadRowsAsync(
             command,
             r => new TransactionRecord(r.GetDecimal(0), r.GetFieldValue<DateOnly>(1), r.GetBoolean(2), r.GetString(3)),
@@ -126,11 +130,9 @@ internal sealed partial class PostgreSqlStore
 
         if (jobKey is { } key)
         {
-            // A later append starts over under a new key, so rows of the old one can never reappear. Like the read, the
-            // delete grows with the job and runs without a command timeout.
-            using var delete = new NpgsqlCommand("DELETE FROM transaction_rows WHERE job_key = @job_key;", connection, transaction) { CommandTimeout = 0 };
-            delete.Parameters.Add(new NpgsqlParameter<long>("job_key", key));
-            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // A later append starts over under a new key, so rows of the old one can never reappear.
+            using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {RowsTable(key)};", connection, transaction);
+            await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -173,10 +175,20 @@ internal sealed partial class PostgreSqlStore
             transaction);
         insert.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
         insert.Parameters.Add(new NpgsqlParameter<long>("count", count));
+        (long JobKey, long LastSeq) reserved;
         var inserted = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var insertedScope = inserted.ConfigureAwait(false);
-        await inserted.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (inserted.GetInt64(0), inserted.GetInt64(1));
+        await using (inserted.ConfigureAwait(false))
+        {
+            await inserted.ReadAsync(cancellationToken).ConfigureAwait(false);
+            reserved = (inserted.GetInt64(0), inserted.GetInt64(1));
+        }
+
+        using var create = new NpgsqlCommand(
+            $"CREATE TABLE IF NOT EXISTS {RowsTable(reserved.JobKey)} (seq bigint NOT NULL, amount numeric(15,2) NOT NULL, date date NOT NULL, is_revenue boolean NOT NULL, description text NOT NULL);",
+            connection,
+            transaction);
+        await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return reserved;
     }
 
     private static async ValueTask<long?> FindJobKeyAsync(NpgsqlConnection connection, string jobId, CancellationToken cancellationToken)

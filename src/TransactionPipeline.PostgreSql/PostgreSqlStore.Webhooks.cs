@@ -7,16 +7,11 @@ internal sealed partial class PostgreSqlStore : IWebhookStore
     async ValueTask IWebhookStore.SaveAsync(WebhookSubscription subscription, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subscription);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
         await ExecuteAsync(
-            connection,
-            null,
             """
             INSERT INTO webhooks (id, job_id, url, events, secret, created_at, delivered_through, finished)
             VALUES (@id, @job_id, @url, @events, @secret, @created_at, @delivered_through, false);
             """,
-            cancellationToken,
             p =>
             {
                 p.Add(new NpgsqlParameter<string>("id", subscription.Id));
@@ -26,7 +21,14 @@ internal sealed partial class PostgreSqlStore : IWebhookStore
                 p.Add(new NpgsqlParameter<string>("secret", subscription.Secret));
                 p.Add(new NpgsqlParameter<DateTimeOffset>("created_at", ToStored(subscription.CreatedAt)));
                 p.Add(new NpgsqlParameter<long>("delivered_through", subscription.DeliveredThrough));
-            }).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    async ValueTask IWebhookStore.DeleteForJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        await ExecuteAsync("DELETE FROM webhooks WHERE job_id = @job_id;", p => p.Add(new NpgsqlParameter<string>("job_id", jobId)), cancellationToken).ConfigureAwait(false);
     }
 
     async ValueTask<IReadOnlyList<WebhookSubscription>> IWebhookStore.ListUnfinishedAsync(CancellationToken cancellationToken) =>
@@ -47,23 +49,19 @@ internal sealed partial class PostgreSqlStore : IWebhookStore
     async ValueTask IWebhookStore.MarkDeliveredAsync(string subscriptionId, long sequence, bool finished, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subscriptionId);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
 
         // Progress never goes back: two hosts delivering the same subscription can only move it forward.
         await ExecuteAsync(
-            connection,
-            null,
             """
             UPDATE webhooks SET delivered_through = GREATEST(delivered_through, @sequence), finished = finished OR @finished
             WHERE id = @id;
             """,
-            cancellationToken,
             p =>
             {
                 p.Add(new NpgsqlParameter<string>("id", subscriptionId));
                 p.Add(new NpgsqlParameter<long>("sequence", sequence));
                 p.Add(new NpgsqlParameter<bool>("finished", finished));
-            }).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -22,7 +22,7 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
     /// <summary>The tables the schema script creates; checked when the store may not create them itself.</summary>
     private static readonly string[] Tables =
     [
-        "job_id_counters", "jobs", "job_events", "transaction_jobs", "transaction_rows", "results", "aggregates", "assessments", "offers", "webhooks",
+        "job_id_counters", "jobs", "job_events", "transaction_jobs", "results", "aggregates", "assessments", "offers", "webhooks",
     ];
 
     private readonly NpgsqlDataSource _dataSource;

@@ -73,19 +73,9 @@ CREATE TABLE IF NOT EXISTS transaction_jobs (
     last_seq  bigint NOT NULL                                      -- sequence of the job's last stored row
 );
 
--- Filled by binary COPY. No B-tree: one on (job_key, seq) made a 5-million-row COPY about three times slower.
--- The BRIN index costs the load next to nothing and lets reads and deletes of one job skip the page ranges
--- of the others, since each job's rows are appended together.
-CREATE TABLE IF NOT EXISTS transaction_rows (
-    job_key      bigint        NOT NULL,
-    seq          bigint        NOT NULL,
-    amount       numeric(15,2) NOT NULL,
-    date         date          NOT NULL,
-    is_revenue   boolean       NOT NULL,
-    description  text          NOT NULL
-);
-
-CREATE INDEX IF NOT EXISTS ix_transaction_rows_job ON transaction_rows USING brin (job_key) WITH (autosummarize = on);
+-- The rows themselves are in a table per job, transaction_rows_<job_key>, created by the job's first batch and dropped
+-- whole when its rows are deleted (see PostgreSqlStore.Transactions.cs). Schemas made by earlier versions keep their
+-- unused shared transaction_rows table.
 
 CREATE TABLE IF NOT EXISTS results (
     job_id                  text   NOT NULL PRIMARY KEY,

@@ -58,21 +58,9 @@ CREATE TABLE IF NOT EXISTS job_events (
     PRIMARY KEY (job_id, sequence)
 ) WITHOUT ROWID;
 
--- Raw rows live in a rowid table keyed by (job key << 36) + seq: one job's rows are one contiguous integer range, so
--- appends are integer-keyed B-tree inserts, reads stream the range in order and a delete removes the range. A TEXT
--- (job_id, seq) key cost every insert a seek with string comparisons: about 35% slower.
-CREATE TABLE IF NOT EXISTS transaction_jobs (
-    job_id   TEXT    NOT NULL PRIMARY KEY,
-    job_key  INTEGER NOT NULL UNIQUE  -- 1, 2, ...; never reused
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS transaction_rows (
-    id           INTEGER PRIMARY KEY, -- (job_key << 36) + seq, seq from 1
-    amount       INTEGER NOT NULL,    -- cents
-    day          INTEGER NOT NULL,    -- DateOnly.DayNumber
-    is_revenue   INTEGER NOT NULL,
-    description  TEXT    NOT NULL
-);
+-- Raw rows are not kept here: each job's rows are in a database file of their own in the folder "<this file>.rows",
+-- so imports of different jobs write in parallel and removing a job's rows is removing a file. Databases made by
+-- earlier versions keep their unused transaction_jobs and transaction_rows tables.
 
 CREATE TABLE IF NOT EXISTS results (
     job_id                  TEXT    NOT NULL PRIMARY KEY,

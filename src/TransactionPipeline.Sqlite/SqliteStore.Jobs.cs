@@ -183,6 +183,21 @@ internal sealed partial class SqliteStore
         return await FindAsync(jobId, cancellationToken).ConfigureAwait(false) is null ? JobUpdateOutcome.NotFound : JobUpdateOutcome.Terminal;
     }
 
+    public async ValueTask<bool> DeleteAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (await ExecuteAsync(connection, transaction, JobSql.DeleteFinished, cancellationToken, ("@id", jobId)).ConfigureAwait(false) == 0)
+        {
+            return false;
+        }
+
+        await ExecuteAsync(connection, transaction, "DELETE FROM job_events WHERE job_id = @id;", cancellationToken, ("@id", jobId)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     public async ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken) =>
         await QueryAsync(
                 JobSql.ListCancellationRequests,

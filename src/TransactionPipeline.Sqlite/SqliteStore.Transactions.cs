@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -8,9 +7,6 @@ namespace TransactionPipeline.Sqlite;
 
 internal sealed partial class SqliteStore
 {
-    /// <summary>Bits of a row id that hold the sequence number within its job: 2^36 rows per job.</summary>
-    private const int SequenceBits = 36;
-
     private const int ColumnCount = 5;
 
     /// <summary>Rows per INSERT statement; measured on 1.1 million rows, 16 rows per step is ~10% faster than one.</summary>
@@ -23,14 +19,21 @@ internal sealed partial class SqliteStore
     /// <summary>The longest description in UTF-8 the fast path encodes in place: the most UTF-16 characters, of up to 3 bytes each.</summary>
     private const int MaxDescriptionBytes = TransactionLimits.MaxDescriptionLength * 3;
 
-    /// <summary>The most job keys kept in memory; past it the cache starts again, which costs one look-up per job.</summary>
-    internal const int MaxCachedJobKeys = 1_024;
+    /// <summary>The schema of a job's rows file. The row id is the import order, counted from 1.</summary>
+    private const string RowsSchema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS rows (
+            id           INTEGER PRIMARY KEY,
+            amount       INTEGER NOT NULL, -- cents
+            day          INTEGER NOT NULL, -- DateOnly.DayNumber
+            is_revenue   INTEGER NOT NULL,
+            description  TEXT    NOT NULL
+        );
+        """;
 
-    /// <summary>Job keys never change once written, so every instance may cache them; bounded by <see cref="MaxCachedJobKeys"/>.</summary>
-    private readonly ConcurrentDictionary<string, long> _jobKeys = new(StringComparer.Ordinal);
-
-    /// <summary>Gets how many job keys are cached.</summary>
-    internal int CachedJobKeys => _jobKeys.Count;
+    /// <summary>Characters a job id may use as a file name as it is; any other id is named by its hash.</summary>
+    private static readonly System.Buffers.SearchValues<char> FileNameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
     public async ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken)
     {
@@ -41,114 +44,119 @@ internal sealed partial class SqliteStore
             return;
         }
 
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-
-        // One short transaction per batch: the write lock is held for one batch only, never for a whole import.
-        using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var key = await GetJobKeyAsync(connection, transaction, jobId, cancellationToken).ConfigureAwait(false);
-        var (first, last) = KeyRange(key);
-        long lastId;
-        using (var max = CreateCommand(
-            connection, transaction, "SELECT COALESCE(MAX(id), @first - 1) FROM transaction_rows WHERE id BETWEEN @first AND @last;", ("@first", first), ("@last", last)))
+        // The job's own file and connection: imports of different jobs never wait for each other's write lock.
+        var connection = _rowWriters.Take(jobId) ?? (await OpenRowsAsync(jobId, create: true, cancellationToken).ConfigureAwait(false))!;
+        try
         {
-            lastId = (long)(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            // One short transaction per batch, so a batch is stored whole or not at all.
+            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+            long lastId;
+            using (var max = CreateCommand(connection, transaction, "SELECT COALESCE(MAX(id), 0) FROM rows;"))
+            {
+                lastId = (long)(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            InsertRows(connection.Handle!, batch.Items.Span, lastId + 1);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
         }
 
-        if (last - lastId < batch.Count)
+        _rowWriters.Return(jobId, connection);
+    }
+
+    public async ValueTask CompleteAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        using var connection = _rowWriters.Take(jobId) ?? await OpenRowsAsync(jobId, create: false, cancellationToken).ConfigureAwait(false);
+        if (connection is not null)
         {
-            throw new InvalidOperationException($"Job '{jobId}' has more than {(1L << SequenceBits) - 1} transactions, the most the SQLite store keeps per job.");
+            // Under synchronous = NORMAL a commit is not yet on the disk; the checkpoint writes and syncs the file, so
+            // the rows outlive a power loss from here on, and truncating the WAL gives its space back.
+            await ExecuteAsync(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken).ConfigureAwait(false);
         }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        InsertRows(connection.Handle!, batch.Items.Span, lastId + 1);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-
-        // Cached only once committed: a key of a rolled-back first batch may be handed to another job.
-        CacheJobKey(jobId, key);
     }
 
     public async IAsyncEnumerable<TransactionRecord> ReadAsync(
         string jobId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        if (await FindJobKeyAsync(jobId, cancellationToken).ConfigureAwait(false) is not { } key)
+        using var connection = await OpenRowsAsync(jobId, create: false, cancellationToken).ConfigureAwait(false);
+        if (connection is null)
         {
             yield break;
         }
 
-        // Streams row by row: under WAL the open read sees one snapshot and does not block writers.
-        var (first, last) = KeyRange(key);
-        await foreach (var row in QueryAsync(
-            "SELECT amount, day, is_revenue, description FROM transaction_rows WHERE id BETWEEN @first AND @last ORDER BY id;",
+        // Streams row by row: under WAL the open read sees one snapshot and does not block the writer.
+        using var command = CreateCommand(connection, null, "SELECT amount, day, is_revenue, description FROM rows ORDER BY id;");
+        await foreach (var row in ReadRowsAsync(
+            command,
             r => new TransactionRecord(FromCents(r.GetInt64(0)), DateOnly.FromDayNumber(r.GetInt32(1)), r.GetInt64(2) != 0, r.GetString(3)),
-            cancellationToken,
-            ("@first", first),
-            ("@last", last)).ConfigureAwait(false))
+            cancellationToken).ConfigureAwait(false))
         {
             yield return row;
         }
     }
 
-    async ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
+    ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        if (await FindJobKeyAsync(jobId, cancellationToken).ConfigureAwait(false) is not { } key)
+        _rowWriters.Take(jobId)?.Dispose();
+
+        // Removing the file takes the same short time for any number of rows and gives the space back at once. A
+        // connection another process still has open keeps reading the unlinked file until it closes it.
+        var path = RowsPath(jobId);
+        if (Directory.Exists(_rowsDirectory))
         {
-            return;
+            foreach (var suffix in (string[])["-wal", "-shm", "-journal", string.Empty])
+            {
+                File.Delete(path + suffix);
+            }
         }
 
-        var (first, last) = KeyRange(key);
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, null, "DELETE FROM transaction_rows WHERE id BETWEEN @first AND @last;", cancellationToken, ("@first", first), ("@last", last))
-            .ConfigureAwait(false);
+        return ValueTask.CompletedTask;
     }
 
-    private static (long First, long Last) KeyRange(long jobKey) => ((jobKey << SequenceBits) + 1, ((jobKey + 1) << SequenceBits) - 1);
-
-    private async ValueTask<long?> FindJobKeyAsync(string jobId, CancellationToken cancellationToken)
+    /// <summary>Opens the connection to a job's rows file; without <paramref name="create"/>, answers null when there is none.</summary>
+    private async ValueTask<SqliteConnection?> OpenRowsAsync(string jobId, bool create, CancellationToken cancellationToken)
     {
-        if (_jobKeys.TryGetValue(jobId, out var cached))
+        var path = RowsPath(jobId);
+        if (!create && !File.Exists(path))
         {
-            return cached;
+            return null;
         }
 
-        using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var find = CreateCommand(connection, null, "SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", ("@job_id", jobId));
-        if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long key)
+        Directory.CreateDirectory(_rowsDirectory);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
         {
-            CacheJobKey(jobId, key);
-            return key;
-        }
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, _connectionPragmas, cancellationToken).ConfigureAwait(false);
+            if (create)
+            {
+                await ExecuteAsync(connection, null, RowsSchema, cancellationToken).ConfigureAwait(false);
+            }
 
-        return null;
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
-    private async ValueTask<long> GetJobKeyAsync(SqliteConnection connection, SqliteTransaction transaction, string jobId, CancellationToken cancellationToken)
+    /// <summary>The file of a job's rows: its id where that is a plain file name, otherwise a hash of it.</summary>
+    private string RowsPath(string jobId)
     {
-        if (_jobKeys.TryGetValue(jobId, out var cached))
-        {
-            return cached;
-        }
-
-        // Runs inside the caller's write transaction, so two hosts cannot hand out the same key.
-        await ExecuteAsync(
-            connection,
-            transaction,
-            "INSERT INTO transaction_jobs (job_id, job_key) SELECT @job_id, COALESCE(MAX(job_key), 0) + 1 FROM transaction_jobs WHERE true ON CONFLICT (job_id) DO NOTHING;",
-            cancellationToken,
-            ("@job_id", jobId)).ConfigureAwait(false);
-        using var find = CreateCommand(connection, transaction, "SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", ("@job_id", jobId));
-        return (long)(await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-    }
-
-    private void CacheJobKey(string jobId, long key)
-    {
-        if (_jobKeys.Count >= MaxCachedJobKeys)
-        {
-            _jobKeys.Clear();
-        }
-
-        _jobKeys.TryAdd(jobId, key);
+        var name = jobId.Length is > 0 and <= 100 && !jobId.AsSpan().ContainsAnyExcept(FileNameCharacters)
+            ? jobId
+            : "h-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(jobId)));
+        return Path.Combine(_rowsDirectory, name + ".db");
     }
 
     /// <summary>Inserts the rows with prepared multi-row statements, bound by position through SQLite's own API.</summary>
@@ -240,7 +248,7 @@ internal sealed partial class SqliteStore
     }
 
     private static string BuildInsertSql(int rows) =>
-        "INSERT INTO transaction_rows (id, amount, day, is_revenue, description) VALUES "
+        "INSERT INTO rows (id, amount, day, is_revenue, description) VALUES "
         + string.Join(", ", Enumerable.Range(0, rows).Select(r => string.Join(", ", Enumerable.Range((r * ColumnCount) + 1, ColumnCount).Select(p => "?" + p)) is var list ? $"({list})" : null))
         + ";";
 

@@ -24,6 +24,12 @@ internal sealed partial class SqliteStore : IWebhookStore
             ("@delivered_through", subscription.DeliveredThrough)).ConfigureAwait(false);
     }
 
+    async ValueTask IWebhookStore.DeleteForJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        await ExecuteAsync("DELETE FROM webhooks WHERE job_id = @job_id;", cancellationToken, ("@job_id", jobId)).ConfigureAwait(false);
+    }
+
     async ValueTask<IReadOnlyList<WebhookSubscription>> IWebhookStore.ListUnfinishedAsync(CancellationToken cancellationToken)
     {
         var subscriptions = new List<WebhookSubscription>();

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace TransactionPipeline.Sqlite;
 
-/// <summary>The embedded store: jobs, events, raw transactions and results in one SQLite database file.</summary>
+/// <summary>The embedded store: jobs, events and results in one SQLite database file, each job's raw transactions in a file of their own.</summary>
 /// <remarks>
 /// <para>
 /// Every operation opens its own connection from Microsoft.Data.Sqlite's pool, so the store is thread-safe and
@@ -22,13 +22,25 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
     private readonly string _connectionString;
     private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private readonly string _rowsDirectory;
+    private readonly RowWriters _rowWriters = new();
     private volatile bool _schemaReady;
 
     public SqliteStore(SqliteStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
-        _connectionString = new SqliteConnectionStringBuilder(options.ConnectionString) { Pooling = true }.ToString();
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString) { Pooling = true };
+        _connectionString = builder.ToString();
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:" || builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"The SQLite store needs a database file path as its Data Source (got '{builder.DataSource}'): each job's raw rows are kept in a file of their own next to it.",
+                nameof(options));
+        }
+
+        // Each job's rows in a file of its own, in a folder next to the database: deleting them is removing a file.
+        _rowsDirectory = Path.GetFullPath(builder.DataSource) + ".rows";
 
         // synchronous and busy_timeout are per connection, so they run on every open; journal_mode=WAL is stored in the file.
         var busyMilliseconds = (long)options.BusyTimeout.TotalMilliseconds;
@@ -36,7 +48,14 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
             CultureInfo.InvariantCulture, $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {busyMilliseconds};");
     }
 
-    public void Dispose() => _schemaLock.Dispose();
+    /// <summary>Gets how many connections to rows files are kept open.</summary>
+    internal int OpenRowWriters => _rowWriters.Count;
+
+    public void Dispose()
+    {
+        _rowWriters.Dispose();
+        _schemaLock.Dispose();
+    }
 
     private async ValueTask<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {

@@ -144,6 +144,16 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> DeleteAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_jobs.GetValueOrDefault(jobId) is { Status.IsTerminal: true } && _jobs.Remove(jobId));
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken = default)
     {
         lock (_lock)
@@ -284,6 +294,19 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
         lock (_lock)
         {
             _webhooks[subscription.Id] = (subscription, false);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask IWebhookStore.DeleteForJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            foreach (var id in _webhooks.Where(w => w.Value.Subscription.JobId == jobId).Select(w => w.Key).ToList())
+            {
+                _webhooks.Remove(id);
+            }
         }
 
         return ValueTask.CompletedTask;

@@ -25,7 +25,7 @@ public sealed class PostgreSqlKillTests : IAsyncLifetime
         }
 
         var abandoned = (await _database.CreateStore().ListUnfinishedAsync(default)).Should().ContainSingle().Subject;
-        (await _database.CountAsync($"{_database.Schema}.transaction_rows")).Should().BeGreaterThan(0, "the killed process had stored rows");
+        (await _database.CountRowsAsync()).Should().BeGreaterThan(0, "the killed process had stored rows");
 
         var (exit, resumed) = await SampleProcess.RunAsync("QuickStart", ["resume", .. Store()], Patience);
 
@@ -35,7 +35,7 @@ public sealed class PostgreSqlKillTests : IAsyncLifetime
         job!.State.Should().Be(JobState.Failed);
         job.Error!.Kind.Should().Be(JobErrorKind.Interrupted);
         job.Progress.TransactionsImported.Should().BeGreaterThanOrEqualTo(importedAtKill);
-        (await _database.CountAsync($"{_database.Schema}.transaction_rows")).Should().Be(0, "nothing partial stays in the store");
+        (await _database.CountRowsAsync()).Should().Be(0, "nothing partial stays in the store");
         (await _database.CreateStore().ListUnfinishedAsync(default)).Should().BeEmpty();
     }
 

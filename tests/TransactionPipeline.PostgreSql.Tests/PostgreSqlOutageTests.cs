@@ -49,7 +49,7 @@ public sealed class PostgreSqlOutageTests : IAsyncLifetime
         var stored = await WaitUntilAsync(() => _database.CreateStore().FindAsync(failed.JobId, default).AsTask(), s => s is { IsTerminal: true });
         stored!.State.Should().Be(JobState.Failed, "the host writes the failure once the server answers");
         stored.Error.Should().Be(failed.Error);
-        (await WaitUntilAsync(() => _database.CountAsync($"{_database.Schema}.transaction_rows"), n => n == 0)).Should().Be(0, "nothing partial stays");
+        (await WaitUntilAsync(() => _database.CountRowsAsync(), n => n == 0)).Should().Be(0, "nothing partial stays");
         var events = await _database.CreateStore().ReadEventsAsync(failed.JobId, 0, default);
         events.Select(e => e.Status.Progress.TransactionsImported).Should().BeInAscendingOrder();
 

@@ -30,8 +30,8 @@ public sealed class PostgreSqlPipelineTests : IAsyncLifetime
 
         status.State.Should().Be(JobState.JobComplete, status.Error?.Message);
         status.Progress.TransactionsImported.Should().Be(5_000);
-        (await _database.CountAsync("transaction_rows")).Should().Be(5_000);
-        (await _database.ScalarAsync<decimal>("SELECT sum(amount) FROM transaction_rows;")).Should().Be(rows.Sum(r => r.Amount));
+        (await _database.CountRowsAsync()).Should().Be(5_000);
+        (await _database.ScalarAsync<decimal>($"SELECT sum(amount) FROM {await _database.RowTableOfAsync(status.JobId)};")).Should().Be(rows.Sum(r => r.Amount));
         (await _database.CountAsync("aggregates")).Should().Be(14);
         (await _database.CountAsync("offers")).Should().Be(status.Progress.OffersGenerated).And.BeGreaterThan(0);
 
@@ -68,7 +68,7 @@ public sealed class PostgreSqlPipelineTests : IAsyncLifetime
         status.Error!.Message.Should().Contain(message);
         status.Error.ItemIndex.Should().Be(20);
         (await pipeline.GetResultAsync(status.JobId, default)).Should().BeNull();
-        (await _database.CountAsync("transaction_rows")).Should().Be(0, "the 20 rows stored before the bad one are removed");
+        (await _database.CountRowsAsync()).Should().Be(0, "the 20 rows stored before the bad one are removed");
         (await _database.CountAsync("transaction_jobs")).Should().Be(0);
         (await _database.CountAsync("aggregates")).Should().Be(0);
         (await _database.CountAsync("offers")).Should().Be(0);

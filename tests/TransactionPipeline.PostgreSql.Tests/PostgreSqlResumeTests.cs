@@ -25,7 +25,7 @@ public sealed class PostgreSqlResumeTests : IAsyncLifetime
 
         await stopped.DisposeAsync();
         (await _database.ScalarAsync<string>($"SELECT stage FROM jobs WHERE id = '{jobId}';")).Should().Be(nameof(PipelineStage.Aggregate));
-        (await _database.CountAsync("transaction_rows")).Should().Be(3_000);
+        (await _database.CountRowsAsync()).Should().Be(3_000);
         (await _database.CountAsync("aggregates")).Should().Be(0);
 
         var restartedHost = _database.CreateHost(ShortLease);
@@ -63,7 +63,7 @@ public sealed class PostgreSqlResumeTests : IAsyncLifetime
         done.State.Should().Be(JobState.Failed);
         done.Error!.Kind.Should().Be(JobErrorKind.Interrupted);
         done.Error.Message.Should().Contain("during import");
-        (await _database.CountAsync("transaction_rows")).Should().Be(0);
+        (await _database.CountRowsAsync()).Should().Be(0);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

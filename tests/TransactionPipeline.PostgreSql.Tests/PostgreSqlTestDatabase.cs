@@ -54,10 +54,31 @@ internal sealed class PostgreSqlTestDatabase
         await using var connection = new NpgsqlConnection(AdminConnectionString(Schema));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
+        return await command.ExecuteScalarAsync() is var value and not DBNull ? (T)value! : default!;
     }
 
     public Task<long> CountAsync(string table) => ScalarAsync<long>($"SELECT count(*) FROM {table};");
+
+    /// <summary>Gets the per-job row tables in this schema (<c>transaction_rows_KEY</c>).</summary>
+    public async Task<string[]> RowTablesAsync() =>
+        await ScalarAsync<string[]?>(
+            $"SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables WHERE schemaname = '{Schema}' AND tablename LIKE 'transaction\\_rows\\_%';") ?? [];
+
+    /// <summary>Counts every job's stored rows, over the per-job row tables.</summary>
+    public async Task<long> CountRowsAsync()
+    {
+        long rows = 0;
+        foreach (var table in await RowTablesAsync())
+        {
+            rows += await CountAsync($"{Schema}.{table}");
+        }
+
+        return rows;
+    }
+
+    /// <summary>Gets the row table of one job, or null when it has none.</summary>
+    public async Task<string?> RowTableOfAsync(string jobId) =>
+        await ScalarAsync<long?>($"SELECT job_key FROM {Schema}.transaction_jobs WHERE job_id = '{jobId}';") is { } key ? $"{Schema}.transaction_rows_{key}" : null;
 
     /// <summary>Disposes the stores and hosts made here, then drops the schema; the test class calls it from its <see cref="IAsyncLifetime"/>.</summary>
     public async Task DropAsync()

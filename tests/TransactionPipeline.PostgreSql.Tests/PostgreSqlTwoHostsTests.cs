@@ -156,7 +156,7 @@ public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
             (await other.GetResultAsync(run.JobId, default))!.TransactionsProcessed.Should().Be(300 + i);
         }
 
-        (await _database.CountAsync("transaction_rows")).Should().Be(Enumerable.Range(300, 6).Sum());
+        (await _database.CountRowsAsync()).Should().Be(Enumerable.Range(300, 6).Sum());
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -75,11 +75,5 @@ public sealed class KillDuringImportTests : IDisposable
         }
     }
 
-    private async Task<long> CountRowsAsync()
-    {
-        await using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = new SqliteCommand("SELECT count(*) FROM transaction_rows;", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountRowsAsync() => Task.FromResult(SqliteRowFiles.CountRows(_database.Path));
 }

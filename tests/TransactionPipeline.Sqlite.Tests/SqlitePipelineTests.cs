@@ -45,7 +45,8 @@ public sealed class SqlitePipelineTests : IDisposable
         status.Error.ItemIndex.Should().Be(20);
         status.Error.ByteOffset.Should().BeInRange(prefix.Length - 1, body.Length);
         (await Pipeline.GetResultAsync(status.JobId, default)).Should().BeNull();
-        Count("SELECT COUNT(*) FROM transaction_rows").Should().Be(0, "the 20 rows stored before the bad one are removed");
+        SqliteRowFiles.CountRows(_database.Path).Should().Be(0, "the 20 rows stored before the bad one are removed");
+        SqliteRowFiles.Files(_database.Path).Should().BeEmpty("the job's rows file is removed with them");
         Count("SELECT COUNT(*) FROM aggregates").Should().Be(0);
         Count("SELECT COUNT(*) FROM offers").Should().Be(0);
         var reopened = _database.CreateStore();
@@ -64,7 +65,7 @@ public sealed class SqlitePipelineTests : IDisposable
         var result = await reopened.FindAsync(status.JobId, default);
         result!.Aggregates.Should().Equal(new DailyAggregate(new DateOnly(2024, 1, 1), 303.00m, 303.00m, 30));
         result.Offers.Should().ContainSingle().Which.TransactionCount.Should().Be(30);
-        Count("SELECT COUNT(*) FROM transaction_rows").Should().Be(30);
+        SqliteRowFiles.CountRows(_database.Path).Should().Be(30);
     }
 
     public void Dispose()

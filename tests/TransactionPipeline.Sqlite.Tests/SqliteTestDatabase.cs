@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace TransactionPipeline.Sqlite.Tests;
 
-/// <summary>A real SQLite file in the temp folder, one per test, deleted with its WAL files afterwards.</summary>
+/// <summary>A real SQLite file in the temp folder, one per test, deleted with its WAL files and row files afterwards.</summary>
 internal sealed class SqliteTestDatabase : IDisposable
 {
     private readonly List<SqliteStore> _stores = [];
@@ -31,6 +31,11 @@ internal sealed class SqliteTestDatabase : IDisposable
         foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
         {
             File.Delete(Path + suffix);
+        }
+
+        if (Directory.Exists(SqliteRowFiles.Folder(Path)))
+        {
+            Directory.Delete(SqliteRowFiles.Folder(Path), recursive: true);
         }
     }
 }

@@ -63,7 +63,8 @@ internal static class JobEndpoints
             new JobListResponse([.. page.Jobs.Select(JobStatusResponse.From)], page.NextCursor), PipelineJsonContext.Default.JobListResponse);
     }
 
-    public static async Task<Results<JsonHttpResult<JobStatusResponse>, ProblemHttpResult>> CancelAsync(
+    /// <summary>Cancels an unfinished job (<c>202</c>, on whichever host runs it), or deletes a finished one (<c>204</c>).</summary>
+    public static async Task<Results<JsonHttpResult<JobStatusResponse>, NoContent, ProblemHttpResult>> DeleteAsync(
         string jobId, HttpContext context, IPipeline pipeline, CancellationToken cancellationToken)
     {
         var status = await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
@@ -73,18 +74,22 @@ internal static class JobEndpoints
         }
 
         var requestedBy = $"DELETE /api/jobs/{jobId}/ from {context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address"}";
-        if (status.IsTerminal || !await pipeline.CancelAsync(jobId, requestedBy, cancellationToken).ConfigureAwait(false))
+        if (!status.IsTerminal && await pipeline.CancelAsync(jobId, requestedBy, cancellationToken).ConfigureAwait(false))
         {
-            // Finished meanwhile, or before: deleting finished jobs is the next step of job control.
-            var finished = await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false) ?? status;
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "The job has finished; there is nothing to cancel.",
-                detail: $"Job '{jobId}' is {WireNames.Of(finished.State)}. Deleting finished jobs is not supported yet.",
-                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["job_id"] = jobId, ["job_status"] = WireNames.Of(finished.State) });
+            return TypedResults.Json(JobStatusResponse.From(status), PipelineJsonContext.Default.JobStatusResponse, statusCode: StatusCodes.Status202Accepted);
         }
 
-        return TypedResults.Json(JobStatusResponse.From(status), PipelineJsonContext.Default.JobStatusResponse, statusCode: StatusCodes.Status202Accepted);
+        // Finished before the request, or in the meantime: the same route deletes it.
+        return await pipeline.DeleteAsync(jobId, cancellationToken).ConfigureAwait(false) switch
+        {
+            JobDeletion.Deleted => TypedResults.NoContent(),
+            JobDeletion.NotFound => Problems.NotFound(jobId),
+            _ => TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The job could be neither cancelled nor deleted.",
+                detail: $"Job '{jobId}' is {WireNames.Of(status.State)} and did not accept the cancellation; ask again in a moment.",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["job_id"] = jobId, ["job_status"] = WireNames.Of(status.State) }),
+        };
     }
 
     public static async Task<Results<JsonHttpResult<JobStatusResponse>, ProblemHttpResult>> GetStatusAsync(

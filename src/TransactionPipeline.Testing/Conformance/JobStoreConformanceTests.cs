@@ -4,7 +4,7 @@ using static TransactionPipeline.Testing.Conformance.StoreTestData;
 namespace TransactionPipeline.Testing.Conformance;
 
 /// <summary>What every <see cref="IJobStore"/> must do; a store's test project derives one class from it.</summary>
-public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore>
+public abstract partial class JobStoreConformanceTests : StoreConformanceTests<IJobStore>
 {
     private const string Owner = "host-a";
 
@@ -176,8 +176,7 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
     {
         var store = await CreateStoreAsync();
         var job = await CreateJobAsync(store, Owner, CreatedAt);
-        var done = InProgress(job, 5) with { State = terminal, CompletedAt = CreatedAt.AddMinutes(5) };
-        await store.UpdateAsync(new JobUpdate(done, Owner, terminal == JobState.Failed ? JobEventTypes.Failed : JobEventTypes.JobComplete), default);
+        var done = await FinishAsync(store, job, terminal);
 
         var update = await store.UpdateAsync(new JobUpdate(InProgress(job, 6), Owner, JobEventTypes.ImportProgress), default);
 
@@ -219,108 +218,6 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
         (await store.FindAsync(job.JobId, default)).Should().Be(taken, "the former owner's writes are refused whole");
         (await store.ReadEventsAsync(job.JobId, 0, default)).Select(e => e.EventType).Should().Equal(
             JobEventTypes.JobCreated, JobEventTypes.ImportStarted, JobEventTypes.AggregationCompleted);
-    }
-
-    [StoreFact]
-    public async Task RequestCancellationAsync_UnfinishedJob_ListedForItsOwnerOnly()
-    {
-        var store = await CreateStoreAsync();
-        var mine = await CreateJobAsync(store, Owner, CreatedAt);
-        var other = await CreateJobAsync(store, "host-b", CreatedAt);
-        await CreateJobAsync(store, Owner, CreatedAt);
-
-        var outcome = await store.RequestCancellationAsync(mine.JobId, "DELETE from 10.0.0.7", default);
-        await store.RequestCancellationAsync(other.JobId, "someone", default);
-
-        outcome.Should().Be(JobUpdateOutcome.Updated);
-        (await store.ListCancellationRequestsAsync(Owner, default)).Should().Equal(new JobCancellationRequest(mine.JobId, "DELETE from 10.0.0.7"));
-        (await store.ListCancellationRequestsAsync("host-c", default)).Should().BeEmpty();
-    }
-
-    [StoreFact]
-    public async Task RequestCancellationAsync_FinishedOrUnknownJob_AnswersSoAndListsNothing()
-    {
-        var store = await CreateStoreAsync();
-        var job = await CreateJobAsync(store, Owner, CreatedAt);
-        await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
-
-        var finished = await store.RequestCancellationAsync(job.JobId, "someone", default);
-        var unknown = await store.RequestCancellationAsync("pipeline_20000101_001", "someone", default);
-
-        finished.Should().Be(JobUpdateOutcome.Terminal);
-        unknown.Should().Be(JobUpdateOutcome.NotFound);
-        (await store.ListCancellationRequestsAsync(Owner, default)).Should().BeEmpty();
-    }
-
-    [StoreFact]
-    public async Task ListCancellationRequestsAsync_JobFinishedAfterTheRequest_NoLongerListed()
-    {
-        var store = await CreateStoreAsync();
-        var job = await CreateJobAsync(store, Owner, CreatedAt);
-        await store.RequestCancellationAsync(job.JobId, "someone", default);
-
-        await store.UpdateAsync(new JobUpdate(Failed(job), Owner, JobEventTypes.Failed), default);
-
-        (await store.ListCancellationRequestsAsync(Owner, default)).Should().BeEmpty();
-    }
-
-    [StoreFact]
-    public async Task ListAsync_NoFilter_NewestFirstByCreationThenId()
-    {
-        var store = await CreateStoreAsync();
-        var first = await CreateJobAsync(store, Owner, CreatedAt);
-        var sameTime = await CreateJobAsync(store, Owner, CreatedAt);
-        var later = await CreateJobAsync(store, Owner, CreatedAt.AddMinutes(5));
-
-        var listed = await store.ListAsync(new JobQuery(), 10, default);
-
-        listed.Select(j => j.JobId).Should().Equal(later.JobId, sameTime.JobId, first.JobId);
-        listed[0].Should().Be(later);
-    }
-
-    [StoreFact]
-    public async Task ListAsync_StateAndCreatedAfter_OnlyMatchingJobs()
-    {
-        var store = await CreateStoreAsync();
-        var old = await CreateJobAsync(store, Owner, CreatedAt);
-        await store.UpdateAsync(new JobUpdate(Failed(old), Owner, JobEventTypes.Failed), default);
-        var recentFailed = await CreateJobAsync(store, Owner, CreatedAt.AddHours(1));
-        await store.UpdateAsync(new JobUpdate(Failed(recentFailed), Owner, JobEventTypes.Failed), default);
-        await CreateJobAsync(store, Owner, CreatedAt.AddHours(2));
-
-        var failed = await store.ListAsync(new JobQuery { State = JobState.Failed }, 10, default);
-        var recent = await store.ListAsync(new JobQuery { State = JobState.Failed, CreatedAfter = CreatedAt.AddMinutes(30) }, 10, default);
-
-        failed.Select(j => j.JobId).Should().Equal(recentFailed.JobId, old.JobId);
-        recent.Select(j => j.JobId).Should().Equal(recentFailed.JobId);
-    }
-
-    [StoreFact]
-    public async Task ListAsync_PageByPageWithCursors_EveryJobOnceInOrder()
-    {
-        var store = await CreateStoreAsync();
-        var created = new List<JobStatus>();
-        for (var i = 0; i < 7; i++)
-        {
-            // Pairs share a creation time, so the id decides between them.
-            created.Add(await CreateJobAsync(store, Owner, CreatedAt.AddMinutes(i / 2)));
-        }
-
-        var seen = new List<string>();
-        var query = new JobQuery { Limit = 3 };
-        for (var page = 0; page < 10; page++)
-        {
-            var jobs = await store.ListAsync(query, query.Limit, default);
-            seen.AddRange(jobs.Select(j => j.JobId));
-            if (jobs.Count < query.Limit)
-            {
-                break;
-            }
-
-            query = query with { Cursor = JobQuery.CursorAfter(jobs[^1]) };
-        }
-
-        seen.Should().Equal(created.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.JobId, StringComparer.Ordinal).Select(j => j.JobId));
     }
 
     [StoreFact]
@@ -500,6 +397,14 @@ public abstract class JobStoreConformanceTests : StoreConformanceTests<IJobStore
             "between" => new(credit, new AggregateConfig { DateRange = DateRange.Between(new DateOnly(2024, 1, 1), new DateOnly(2024, 3, 31)) }),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
+    }
+
+    /// <summary>Ends the job in <paramref name="terminal"/> five minutes after its creation, with its terminal event.</summary>
+    private static async Task<JobStatus> FinishAsync(IJobStore store, JobStatus job, JobState terminal)
+    {
+        var done = InProgress(job, 5) with { State = terminal, CompletedAt = CreatedAt.AddMinutes(5) };
+        await store.UpdateAsync(new JobUpdate(done, Owner, terminal == JobState.Failed ? JobEventTypes.Failed : JobEventTypes.JobComplete), default);
+        return done;
     }
 
     private static JobStatus InProgress(JobStatus job, int minutes) => job with

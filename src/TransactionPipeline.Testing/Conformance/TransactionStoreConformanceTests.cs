@@ -133,4 +133,54 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
 
         (await ReadAllAsync(reopened, JobA)).Should().Equal(Row(1m, "before"), Row(-0.01m, "before"), Row(2m, "after"));
     }
+
+    [StoreFact]
+    public async Task CompleteAsync_AfterTheLastBatch_RowsReadBackInOrderAndSurviveAReopen()
+    {
+        var store = await CreateStoreAsync();
+        var rows = Enumerable.Range(1, 300).Select(i => Row(i, $"row {i}")).ToArray();
+        foreach (var chunk in rows.Chunk(120))
+        {
+            await store.AppendAsync(JobA, Batch(chunk), default);
+        }
+
+        await store.CompleteAsync(JobA);
+
+        (await ReadAllAsync(store, JobA)).Should().Equal(rows);
+        (await ReadAllAsync(await ReopenStoreAsync(), JobA)).Should().Equal(rows);
+    }
+
+    [StoreFact]
+    public async Task CompleteAsync_JobWithoutRows_DoesNothing()
+    {
+        var store = await CreateStoreAsync();
+
+        await store.CompleteAsync(JobA);
+
+        (await ReadAllAsync(store, JobA)).Should().BeEmpty();
+    }
+
+    [StoreFact]
+    public async Task DeleteAsync_CompletedJobAndUnknownJob_RemovesTheRowsAndIgnoresTheUnknown()
+    {
+        var store = await CreateStoreAsync();
+        await store.AppendAsync(JobA, Batch(Row(1m), Row(2m)), default);
+        await store.CompleteAsync(JobA);
+
+        await store.DeleteAsync(JobA, default);
+        await store.DeleteAsync("pipeline_20000101_001", default);
+
+        (await ReadAllAsync(store, JobA)).Should().BeEmpty();
+        (await ReadAllAsync(await ReopenStoreAsync(), JobA)).Should().BeEmpty();
+    }
+
+    [StoreFact]
+    public async Task DeleteAsync_NothingEverAppended_DoesNothing()
+    {
+        var store = await CreateStoreAsync();
+
+        await store.DeleteAsync(JobA, default);
+
+        (await ReadAllAsync(store, JobA)).Should().BeEmpty();
+    }
 }

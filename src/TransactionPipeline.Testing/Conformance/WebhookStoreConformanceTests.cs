@@ -5,8 +5,8 @@ public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebh
 {
     private static readonly DateTimeOffset Registered = new(2024, 12, 1, 9, 30, 0, TimeSpan.Zero);
 
-    private static WebhookSubscription Subscription(string id, int minutes = 0) => new(
-        id, JobA, new Uri("https://receiver.example/hooks?x=1"), ["JOB_COMPLETE", "FAILED"], "whsec_c2VjcmV0", Registered.AddMinutes(minutes));
+    private static WebhookSubscription Subscription(string id, int minutes = 0, string jobId = JobA) => new(
+        id, jobId, new Uri("https://receiver.example/hooks?x=1"), ["JOB_COMPLETE", "FAILED"], "whsec_c2VjcmV0", Registered.AddMinutes(minutes));
 
     [StoreFact]
     public async Task SaveAsync_NewSubscription_ListsItUnfinishedWithEveryField()
@@ -52,5 +52,22 @@ public abstract class WebhookStoreConformanceTests : StoreConformanceTests<IWebh
         await store.SaveAsync(Subscription("wh_early", minutes: 1), default);
 
         (await store.ListUnfinishedAsync(default)).Select(s => s.Id).Should().Equal("wh_early", "wh_late");
+    }
+
+    [StoreFact]
+    public async Task DeleteForJobAsync_DeliveredAndPending_RemovesOnlyThatJobsSubscriptions()
+    {
+        var store = await CreateStoreAsync();
+        foreach (var subscription in (WebhookSubscription[])[Subscription("wh_1"), Subscription("wh_2", minutes: 1), Subscription("wh_other", minutes: 2, jobId: JobB)])
+        {
+            await store.SaveAsync(subscription, default);
+        }
+
+        await store.MarkDeliveredAsync("wh_2", 3, finished: true, default);
+
+        await store.DeleteForJobAsync(JobA, default);
+        await store.DeleteForJobAsync("pipeline_20000101_001", default);
+
+        (await (await ReopenStoreAsync()).ListUnfinishedAsync(default)).Select(s => s.Id).Should().Equal("wh_other");
     }
 }

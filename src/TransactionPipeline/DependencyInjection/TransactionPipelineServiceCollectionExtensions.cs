@@ -51,6 +51,7 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton(sp => Create<JobWriter>(sp));
         services.TryAddSingleton(sp => Create<JobImporter>(sp));
+        services.TryAddSingleton(sp => Create<JobEraser>(sp));
         services.TryAddSingleton(sp => Create<StageRunner>(sp));
         services.TryAddSingleton(sp => Create<RecoveryLoop>(sp));
         services.TryAddSingleton<IPipelineWorker>(sp => Create<JobWorker>(sp));

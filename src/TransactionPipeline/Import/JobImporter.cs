@@ -66,6 +66,11 @@ internal sealed class JobImporter(
                 return (ended, null);
             }
 
+            if (_options.StoreTransactions)
+            {
+                await transactions.CompleteAsync(status.JobId, cancellationToken).ConfigureAwait(false);
+            }
+
             // The job's span (the import's parent) is kept with the configuration: the stages continue its trace, on any host.
             var (configuration, progress) = (outcome.Configuration! with { TraceParent = (span?.Parent ?? span)?.Id }, outcome.Progress);
             reporter.Track(progress);

@@ -38,6 +38,9 @@ internal static partial class PipelineLog
     [LoggerMessage(107, LogLevel.Error, "Job {JobId}: the store refused its failure {Attempts} times; it is given up, and the job is recovered as any unfinished one.")]
     public static partial void FailureGivenUp(ILogger logger, string jobId, int attempts, Exception exception);
 
+    [LoggerMessage(111, LogLevel.Information, "Job {JobId} ({State}) deleted with its rows, results, events and webhooks: {Reason}.")]
+    public static partial void JobDeleted(ILogger logger, string jobId, JobState state, string reason);
+
     [LoggerMessage(200, LogLevel.Error, "The worker's {Loop} failed and retries in {Delay}.")]
     public static partial void LoopFailed(ILogger logger, string loop, TimeSpan delay, Exception exception);
 

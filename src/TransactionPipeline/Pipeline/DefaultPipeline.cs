@@ -15,7 +15,8 @@ internal sealed class DefaultPipeline(
     JobEventWatcher watcher,
     ActiveJobs active,
     JobQueue queue,
-    StageRunner stages) : IPipeline
+    StageRunner stages,
+    JobEraser eraser) : IPipeline
 {
     /// <summary>Creates the pipeline, or says which call is missing when no store was registered.</summary>
     public static DefaultPipeline Create(IServiceProvider services)
@@ -140,5 +141,11 @@ internal sealed class DefaultPipeline(
 
         // Held elsewhere (or by nobody yet): the owner's worker acts on the request it finds in the store.
         return await jobs.RequestCancellationAsync(jobId, requestedBy, cancellationToken).ConfigureAwait(false) == JobUpdateOutcome.Updated;
+    }
+
+    public Task<JobDeletion> DeleteAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return eraser.DeleteAsync(jobId, "IPipeline.DeleteAsync", cancellationToken);
     }
 }

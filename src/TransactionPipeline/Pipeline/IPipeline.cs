@@ -75,4 +75,14 @@ public interface IPipeline
     /// <see cref="JobErrorKind.Cancelled"/>.
     /// </remarks>
     Task<bool> CancelAsync(string jobId, string? requestedBy = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a finished job with its raw rows, results, events and webhook subscriptions.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>
+    /// <see cref="JobDeletion.Deleted"/>; <see cref="JobDeletion.NotFound"/> for an unknown job; <see cref="JobDeletion.NotFinished"/>
+    /// for a job still running, which is left as it is (cancel it first).
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="jobId"/> is <see langword="null"/>.</exception>
+    Task<JobDeletion> DeleteAsync(string jobId, CancellationToken cancellationToken = default);
 }

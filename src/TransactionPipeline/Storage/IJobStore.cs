@@ -88,6 +88,13 @@ public interface IJobStore : IJobEventLog
     /// <returns>The requests; the owner polls this about once per <see cref="TransactionPipelineOptions.EventPollInterval"/>.</returns>
     ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken);
 
+    /// <summary>Deletes a finished job with its events; an unfinished job is left as it is.</summary>
+    /// <param name="jobId">The job.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when the job was complete or failed and is gone; <see langword="false"/> when it is unknown or unfinished.</returns>
+    /// <remarks>The job and its events go in one transaction: a reader sees the whole job or nothing of it.</remarks>
+    ValueTask<bool> DeleteAsync(string jobId, CancellationToken cancellationToken);
+
     /// <summary>Lists jobs newest first: by creation time, then by id, both descending.</summary>
     /// <param name="query">
     /// The filters (<see cref="JobQuery.State"/>, <see cref="JobQuery.CreatedAfter"/>), and the position to start after

@@ -15,13 +15,23 @@ public interface ITransactionStore
     /// <remarks>Batches of one job arrive one at a time and in order; batches of different jobs may arrive concurrently.</remarks>
     ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken);
 
+    /// <summary>Called once a job's last batch is appended, before its import is recorded as complete.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the job's rows are durable and what the import held is released.</returns>
+    /// <remarks>
+    /// A store that syncs or closes per job does it here (the SQLite store checkpoints and closes the job's rows file).
+    /// The default does nothing; a job that stored no rows is completed as well.
+    /// </remarks>
+    ValueTask CompleteAsync(string jobId, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
     /// <summary>Reads back a job's transactions, in import order.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The transactions, streamed.</returns>
     IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a job's transactions.</summary>
+    /// <summary>Deletes a job's transactions; a job that has none is not an error.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the rows are gone.</returns>

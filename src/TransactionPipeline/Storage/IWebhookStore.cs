@@ -19,6 +19,12 @@ public interface IWebhookStore
     /// <returns>The unfinished subscriptions, oldest first.</returns>
     ValueTask<IReadOnlyList<WebhookSubscription>> ListUnfinishedAsync(CancellationToken cancellationToken);
 
+    /// <summary>Deletes every subscription of a job, delivered or not; a job without any is not an error.</summary>
+    /// <param name="jobId">The job.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the subscriptions are gone.</returns>
+    ValueTask DeleteForJobAsync(string jobId, CancellationToken cancellationToken);
+
     /// <summary>Records that every event of the job up to <paramref name="sequence"/> was handled.</summary>
     /// <param name="subscriptionId">The subscription id.</param>
     /// <param name="sequence">The last event sequence delivered or skipped.</param>

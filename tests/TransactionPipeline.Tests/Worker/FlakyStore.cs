@@ -58,6 +58,9 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     public ValueTask<IReadOnlyList<JobCancellationRequest>> ListCancellationRequestsAsync(string ownerId, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<IReadOnlyList<JobCancellationRequest>>(Outage()) : inner.ListCancellationRequestsAsync(ownerId, cancellationToken);
 
+    public ValueTask<bool> DeleteAsync(string jobId, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<bool>(Outage()) : inner.DeleteAsync(jobId, cancellationToken);
+
     public ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<IReadOnlyList<JobStatus>>(Outage()) : inner.ListAsync(query, limit, cancellationToken);
 
