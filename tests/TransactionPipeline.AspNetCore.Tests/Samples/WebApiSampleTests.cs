@@ -40,6 +40,34 @@ public sealed class WebApiSampleTests
     }
 
     [Fact]
+    public async Task OpenApi_Document_DescribesTheListAndDeleteRoutesWithTheirAnswers()
+    {
+        var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
+        var port = FreePort();
+        using var sample = StartSample("Development", port, Path.Combine(folder, "jobs.db"));
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = PipelineServer.Timeout };
+            using var response = await WaitForAsync(() => client.GetAsync("/openapi/v1.json"));
+            var paths = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paths");
+            paths.EnumerateObject().Select(p => p.Name).Should().Contain(["/api/jobs", "/api/jobs/{jobId}"], "the document drops the trailing slash the routes are written with");
+
+            var list = paths.GetProperty("/api/jobs").GetProperty("get");
+            var delete = paths.GetProperty("/api/jobs/{jobId}").GetProperty("delete");
+            list.GetProperty("operationId").GetString().Should().Be("ListJobs");
+            list.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["200", "400"]);
+            delete.GetProperty("operationId").GetString().Should().Be("DeleteJob");
+            delete.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["202", "204", "404", "409"]);
+        }
+        finally
+        {
+            sample.Kill(entireProcessTree: true);
+            await sample.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Healthz_AndAJob_AnswerHealthyAndTheLogShowsTheJobsLifecycle()
     {
         var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
