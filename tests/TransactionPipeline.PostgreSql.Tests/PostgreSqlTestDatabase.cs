@@ -64,13 +64,20 @@ internal sealed class PostgreSqlTestDatabase
         await ScalarAsync<string[]?>(
             $"SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables WHERE schemaname = '{Schema}' AND tablename LIKE 'transaction\\_rows\\_%';") ?? [];
 
-    /// <summary>Counts every job's stored rows, over the per-job row tables.</summary>
+    /// <summary>Counts every job's stored rows, over the per-job row tables; safe while jobs drop theirs.</summary>
     public async Task<long> CountRowsAsync()
     {
         long rows = 0;
         foreach (var table in await RowTablesAsync())
         {
-            rows += await CountAsync($"{Schema}.{table}");
+            try
+            {
+                rows += await CountAsync($"{Schema}.{table}");
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                // Dropped between the listing and the count: the job's rows are gone, which is what a caller polls for.
+            }
         }
 
         return rows;
