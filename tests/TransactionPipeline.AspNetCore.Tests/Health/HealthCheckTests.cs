@@ -16,7 +16,11 @@ public sealed class HealthCheckTests
         await using var server = await PipelineServer.StartAsync();
         var health = server.Services.GetRequiredService<HealthCheckService>();
 
-        var live = await health.CheckHealthAsync(c => c.Tags.Contains(TransactionPipelineHealthChecksBuilderExtensions.LiveTag));
+        // The hosted worker starts its first round just after the host: a running host is one whose worker went round.
+        var live = await Polling.WaitUntilAsync(
+            () => health.CheckHealthAsync(c => c.Tags.Contains(TransactionPipelineHealthChecksBuilderExtensions.LiveTag)),
+            report => report.Status == HealthStatus.Healthy,
+            PipelineServer.Timeout);
         var ready = await health.CheckHealthAsync(c => c.Tags.Contains(TransactionPipelineHealthChecksBuilderExtensions.ReadyTag));
 
         live.Entries.Keys.Should().Equal("transaction_pipeline_worker");
