@@ -23,6 +23,7 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
     private static readonly string[] Tables =
     [
         "job_id_counters", "jobs", "job_events", "transaction_jobs", "results", "aggregates", "assessments", "offers", "webhooks",
+        "idempotency_keys", "leases",
     ];
 
     private readonly NpgsqlDataSource _dataSource;

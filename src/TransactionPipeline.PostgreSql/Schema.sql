@@ -131,3 +131,21 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );
 
 CREATE INDEX IF NOT EXISTS ix_webhooks_unfinished ON webhooks (created_at) WHERE NOT finished;
+
+-- Idempotency-Key records of submit requests; a record without a fingerprint is an upload still being read.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scope        text        NOT NULL,
+    key          text        NOT NULL,
+    token        text        NOT NULL,
+    created_at   timestamptz NOT NULL,
+    job_id       text        NULL,
+    fingerprint  text        NULL,
+    PRIMARY KEY (scope, key)
+);
+
+-- Named leases, such as the retention sweeper's, held by one host at a time until they expire.
+CREATE TABLE IF NOT EXISTS leases (
+    name        text        NOT NULL PRIMARY KEY,
+    holder      text        NOT NULL,
+    expires_at  timestamptz NOT NULL
+);

@@ -114,3 +114,21 @@ CREATE TABLE IF NOT EXISTS webhooks (
 );
 
 CREATE INDEX IF NOT EXISTS ix_webhooks_unfinished ON webhooks (created_at) WHERE finished = 0;
+
+-- Idempotency-Key records of submit requests; a record without a fingerprint is an upload still being read.
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scope        TEXT    NOT NULL,
+    key          TEXT    NOT NULL,
+    token        TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    job_id       TEXT    NULL,
+    fingerprint  TEXT    NULL,
+    PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+
+-- Named leases, such as the retention sweeper's, held by one host at a time until they expire.
+CREATE TABLE IF NOT EXISTS leases (
+    name        TEXT    NOT NULL PRIMARY KEY,
+    holder      TEXT    NOT NULL,
+    expires_at  INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -4,7 +4,7 @@ namespace TransactionPipeline.Testing;
 
 /// <summary>A store that keeps everything in process memory: for tests and demos, never for real data.</summary>
 /// <remarks>One lock guards all state; the raw rows of a job grow with its input, so large files need a real store.</remarks>
-public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, IWebhookStore
+public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, IWebhookStore, IIdempotencyStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _jobs = new(StringComparer.Ordinal);
@@ -12,6 +12,8 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
     private readonly Dictionary<string, List<TransactionRecord>> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobResult> _results = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (WebhookSubscription Subscription, bool Finished)> _webhooks = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Scope, string Key), IdempotencyRecord> _keys = [];
+    private readonly Dictionary<string, (string Holder, DateTimeOffset ExpiresAt)> _leases = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken)
@@ -333,6 +335,79 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(holder);
+        lock (_lock)
+        {
+            if (_leases.TryGetValue(name, out var lease) && lease.Holder != holder && lease.ExpiresAt > now)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _leases[name] = (holder, now + duration);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    ValueTask<IdempotencyRecord> IIdempotencyStore.TryAddAsync(IdempotencyRecord record, DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_lock)
+        {
+            var key = (record.Scope, record.Key);
+            if (_keys.TryGetValue(key, out var holder) && holder.CreatedAt >= expiredBefore)
+            {
+                return ValueTask.FromResult(holder);
+            }
+
+            _keys[key] = record;
+            return ValueTask.FromResult(record);
+        }
+    }
+
+    /// <inheritdoc/>
+    ValueTask<bool> IIdempotencyStore.UpdateAsync(IdempotencyRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_lock)
+        {
+            var key = (record.Scope, record.Key);
+            if (!_keys.TryGetValue(key, out var current) || current.Token != record.Token)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _keys[key] = current with { JobId = record.JobId, Fingerprint = record.Fingerprint };
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    ValueTask<bool> IIdempotencyStore.RemoveAsync(IdempotencyRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_lock)
+        {
+            var key = (record.Scope, record.Key);
+            return ValueTask.FromResult(_keys.TryGetValue(key, out var current) && current.Token == record.Token && _keys.Remove(key));
+        }
+    }
+
+    /// <inheritdoc/>
+    ValueTask<int> IIdempotencyStore.RemoveExpiredAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var expired = _keys.Where(pair => pair.Value.CreatedAt < createdBefore).Select(pair => pair.Key).ToList();
+            expired.ForEach(key => _keys.Remove(key));
+            return ValueTask.FromResult(expired.Count);
+        }
     }
 
     private sealed class Entry(JobStatus status, string owner)

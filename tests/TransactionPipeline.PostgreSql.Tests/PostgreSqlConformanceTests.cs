@@ -55,3 +55,17 @@ public sealed class PostgreSqlWebhookStoreTests : WebhookStoreConformanceTests, 
 
     public Task DisposeAsync() => _database.DropAsync();
 }
+
+[RequiresPostgreSql]
+public sealed class PostgreSqlIdempotencyStoreTests : IdempotencyStoreConformanceTests, IAsyncLifetime
+{
+    private readonly PostgreSqlTestDatabase _database = new();
+
+    protected override Task<IIdempotencyStore> CreateStoreAsync() => Task.FromResult<IIdempotencyStore>(_database.CreateStore());
+
+    protected override Task<IIdempotencyStore> ReopenStoreAsync() => Task.FromResult<IIdempotencyStore>(_database.CreateStore());
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _database.DropAsync();
+}

@@ -83,3 +83,14 @@ public sealed class SqliteWebhookStoreTests : WebhookStoreConformanceTests, IDis
 
     public void Dispose() => _database.Dispose();
 }
+
+public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreConformanceTests, IDisposable
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    protected override Task<IIdempotencyStore> CreateStoreAsync() => Task.FromResult<IIdempotencyStore>(_database.CreateStore());
+
+    protected override Task<IIdempotencyStore> ReopenStoreAsync() => Task.FromResult<IIdempotencyStore>(_database.CreateStore());
+
+    public void Dispose() => _database.Dispose();
+}

@@ -141,4 +141,32 @@ public abstract partial class JobStoreConformanceTests
         (await store.FindAsync(job.JobId, default)).Should().Be(job);
         (await store.ReadEventsAsync(job.JobId, 0, default)).Should().ContainSingle();
     }
+
+    [StoreFact]
+    public async Task TryAcquireLeaseAsync_HeldByAnother_RefusedUntilItExpires()
+    {
+        var store = await CreateStoreAsync();
+        var lease = TimeSpan.FromMinutes(1);
+
+        (await store.TryAcquireLeaseAsync("retention", "host-a", CreatedAt, lease, default)).Should().BeTrue();
+        (await store.TryAcquireLeaseAsync("retention", "host-b", CreatedAt.AddSeconds(30), lease, default)).Should().BeFalse();
+        (await store.TryAcquireLeaseAsync("other", "host-b", CreatedAt.AddSeconds(30), lease, default)).Should().BeTrue("leases are by name");
+        (await store.TryAcquireLeaseAsync("retention", "host-a", CreatedAt.AddSeconds(50), lease, default)).Should().BeTrue("the holder renews");
+        (await store.TryAcquireLeaseAsync("retention", "host-b", CreatedAt.AddSeconds(90), lease, default)).Should().BeFalse("the renewal moved the expiry");
+
+        var reopened = await ReopenStoreAsync();
+        (await reopened.TryAcquireLeaseAsync("retention", "host-b", CreatedAt.AddSeconds(111), lease, default)).Should().BeTrue();
+        (await reopened.TryAcquireLeaseAsync("retention", "host-a", CreatedAt.AddSeconds(112), lease, default)).Should().BeFalse();
+    }
+
+    [StoreFact]
+    public async Task TryAcquireLeaseAsync_ConcurrentHosts_OneWins()
+    {
+        var store = await CreateStoreAsync();
+
+        var won = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            store.TryAcquireLeaseAsync("retention", $"host-{i}", CreatedAt, TimeSpan.FromMinutes(1), default).AsTask()));
+
+        won.Count(w => w).Should().Be(1);
+    }
 }

@@ -43,7 +43,7 @@ public static class TransactionPipelineBuilderExtensions
         where TStage : class, IResultStage =>
         AddPlugIn<IResultStage, TStage>(builder, oneOfMany: true);
 
-    /// <summary>Registers one class as the job, transaction and result store, and as the <see cref="IWebhookStore"/> when it is one; for storage providers.</summary>
+    /// <summary>Registers one class as the job, transaction and result store, and as the <see cref="IWebhookStore"/> and <see cref="IIdempotencyStore"/> when it is one; for storage providers.</summary>
     /// <typeparam name="TStore">A store registered in <see cref="ITransactionPipelineBuilder.Services"/> that implements the three required roles.</typeparam>
     /// <remarks>
     /// Roles may also live in separate classes: register each one in <see cref="ITransactionPipelineBuilder.Services"/>
@@ -64,6 +64,12 @@ public static class TransactionPipelineBuilderExtensions
         if (typeof(IWebhookStore).IsAssignableFrom(typeof(TStore)))
         {
             builder.Services.AddSingleton(sp => (IWebhookStore)sp.GetRequiredService<TStore>());
+        }
+
+        builder.Services.RemoveAll<IIdempotencyStore>();
+        if (typeof(IIdempotencyStore).IsAssignableFrom(typeof(TStore)))
+        {
+            builder.Services.AddSingleton(sp => (IIdempotencyStore)sp.GetRequiredService<TStore>());
         }
 
         return builder;

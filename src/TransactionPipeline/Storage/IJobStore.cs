@@ -95,6 +95,15 @@ public interface IJobStore : IJobEventLog
     /// <remarks>The job and its events go in one transaction: a reader sees the whole job or nothing of it.</remarks>
     ValueTask<bool> DeleteAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Takes or renews a named lease, which one holder at a time has until it expires: for work one host of many should do, such as the retention sweep.</summary>
+    /// <param name="name">The lease.</param>
+    /// <param name="holder">Who asks: the same holder renews its lease.</param>
+    /// <param name="now">The caller's current time.</param>
+    /// <param name="duration">How long the lease lasts from <paramref name="now"/> unless renewed.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when <paramref name="holder"/> holds the lease now; <see langword="false"/> while another holder's lease has not expired.</returns>
+    ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken);
+
     /// <summary>Lists jobs newest first: by creation time, then by id, both descending.</summary>
     /// <param name="query">
     /// The filters (<see cref="JobQuery.State"/>, <see cref="JobQuery.CreatedAfter"/>), and the position to start after

@@ -39,3 +39,12 @@ public sealed class InMemoryWebhookStoreTests : WebhookStoreConformanceTests
 
     protected override Task<IWebhookStore> ReopenStoreAsync() => Task.FromResult<IWebhookStore>(_store);
 }
+
+public sealed class InMemoryIdempotencyStoreTests : IdempotencyStoreConformanceTests
+{
+    private readonly InMemoryStore _store = new();
+
+    protected override Task<IIdempotencyStore> CreateStoreAsync() => Task.FromResult<IIdempotencyStore>(_store);
+
+    protected override Task<IIdempotencyStore> ReopenStoreAsync() => Task.FromResult<IIdempotencyStore>(_store);
+}

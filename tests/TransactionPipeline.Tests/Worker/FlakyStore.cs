@@ -64,6 +64,9 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
     public ValueTask<IReadOnlyList<JobStatus>> ListAsync(JobQuery query, int limit, CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<IReadOnlyList<JobStatus>>(Outage()) : inner.ListAsync(query, limit, cancellationToken);
 
+    public ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<bool>(Outage()) : inner.TryAcquireLeaseAsync(name, holder, now, duration, cancellationToken);
+
     public ValueTask<IReadOnlyList<JobStatus>> ListUnfinishedAsync(CancellationToken cancellationToken) =>
         Faulting() ? ValueTask.FromException<IReadOnlyList<JobStatus>>(Outage()) : inner.ListUnfinishedAsync(cancellationToken);
 
