@@ -98,7 +98,7 @@ static async Task<SubmittedJob> SubmitAsync(TransactionPipelineClient client, st
         try
         {
             // Streamed from disk by SubmitFileAsync; the answer comes once the server has read, validated and stored it all.
-            var job = await client.SubmitFileAsync(path, cancellationToken);
+            var job = await client.SubmitFileAsync(path, cancellationToken: cancellationToken);
             Console.WriteLine($"Job {job.JobId} accepted after {clock.Elapsed.TotalSeconds:0.0} s ({size / 1048576.0 / clock.Elapsed.TotalSeconds:0.0} MB/s); estimated {job.EstimatedDuration} to go");
             return job;
         }

@@ -35,8 +35,9 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
         api.MapFallback("{**path}", ErrorResponses.NotARoute).ExcludeFromDescription();
 
         api.MapPost("/financial-transactions/process-transactions/", SubmitEndpoint.SubmitAsync)
-            .Describe("ProcessTransactions", "Streams a transaction file into a new job and answers once it is imported.",
-                StatusCodes.Status400BadRequest, StatusCodes.Status500InternalServerError)
+            .Describe("ProcessTransactions",
+                "Streams a transaction file into a new job and answers once it is imported. With an Idempotency-Key header, a retry of the same body answers the first job (409 while it is still uploading, 422 for another body).",
+                StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status500InternalServerError)
             // Read as JSON whatever the Content-Type says: curl -d sends a form type, and the reader validates every byte anyway.
             .Accepts<Stream>("application/json", "application/octet-stream", "*/*")
             .Produces<SubmitResponse>(StatusCodes.Status202Accepted);

@@ -29,10 +29,15 @@ public sealed class TransactionPipelineClient
 
     /// <summary>Streams a JSON body in the seed's shape to the pipeline.</summary>
     /// <param name="json">The body; read once, never buffered whole. The caller disposes it.</param>
+    /// <param name="idempotencyKey">
+    /// Sent as the <c>Idempotency-Key</c> header when given: a retry of the same body with the same key answers the job
+    /// the first request made instead of importing again (<c>409</c> while the first is still uploading, <c>422</c> for
+    /// another body).
+    /// </param>
     /// <param name="cancellationToken">Cancels the upload; the job then ends <c>FAILED</c>.</param>
     /// <returns>The job, imported and running its remaining stages.</returns>
     /// <exception cref="PipelineApiException">The server refused the body, for example with <c>400</c> for invalid input.</exception>
-    public async Task<SubmittedJob> SubmitAsync(Stream json, CancellationToken cancellationToken = default)
+    public async Task<SubmittedJob> SubmitAsync(Stream json, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(json);
         using var content = new StreamContent(json, 81_920);
@@ -42,23 +47,32 @@ public sealed class TransactionPipelineClient
             content.Headers.ContentLength = json.Length - json.Position;
         }
 
-        using var response = await _http.PostAsync(new Uri("api/financial-transactions/process-transactions/", UriKind.Relative), content, cancellationToken)
-            .ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/financial-transactions/process-transactions/", UriKind.Relative))
+        {
+            Content = content,
+        };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", $"\"{idempotencyKey.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        }
+
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, ClientJsonContext.Default.SubmittedJob, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Streams a file in the seed's shape from disk to the pipeline.</summary>
     /// <param name="path">The file.</param>
+    /// <param name="idempotencyKey">Sent as the <c>Idempotency-Key</c> header when given, as for <see cref="SubmitAsync"/>.</param>
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>The job.</returns>
     /// <exception cref="PipelineApiException">The server refused the file.</exception>
-    public async Task<SubmittedJob> SubmitFileAsync(string path, CancellationToken cancellationToken = default)
+    public async Task<SubmittedJob> SubmitFileAsync(string path, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
-            return await SubmitAsync(file, cancellationToken).ConfigureAwait(false);
+            return await SubmitAsync(file, idempotencyKey, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,7 +1,10 @@
 namespace TransactionPipeline.Tests.Shared;
 
-/// <summary>Reads another stream up to a byte offset, then waits until the read is cancelled: an upload that stalls mid-body.</summary>
-internal sealed class StallingStream(Stream inner, long stallAt) : Stream
+/// <summary>
+/// Reads another stream up to a byte offset, then waits until the read is cancelled (an upload that stalls mid-body), or
+/// until <paramref name="resume"/> completes when one is given (an upload that pauses), and then reads on to the end.
+/// </summary>
+internal sealed class StallingStream(Stream inner, long stallAt, Task? resume = null) : Stream
 {
     public override bool CanRead => true;
 
@@ -17,9 +20,15 @@ internal sealed class StallingStream(Stream inner, long stallAt) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (resume is { IsCompleted: true })
+        {
+            return await inner.ReadAsync(buffer, cancellationToken);
+        }
+
         if (inner.Position >= stallAt)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await (resume ?? Task.Delay(Timeout.Infinite, cancellationToken)).WaitAsync(cancellationToken);
+            return await inner.ReadAsync(buffer, cancellationToken);
         }
 
         return await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, stallAt - inner.Position)], cancellationToken);

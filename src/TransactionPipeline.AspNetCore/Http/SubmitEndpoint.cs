@@ -17,27 +17,53 @@ internal static class SubmitEndpoint
     private const double RemainingWorkHigh = 0.5;
 
     public static async Task<Results<JsonHttpResult<SubmitResponse>, ProblemHttpResult>> SubmitAsync(
-        HttpContext context, IPipeline pipeline, IOptions<TransactionPipelineHttpOptions> options, TimeProvider time)
+        HttpContext context,
+        IPipeline pipeline,
+        IOptions<TransactionPipelineHttpOptions> options,
+        TimeProvider time,
+        IEnumerable<IIdempotencyStore> idempotencyStores)
     {
         PrepareForLargeUpload(context, options.Value);
+        if (!IdempotencyKey.TryRead(context.Request.Headers, out var key, out var keyError))
+        {
+            return Problems.BadRequest("Invalid Idempotency-Key header.", keyError!);
+        }
 
-        var started = time.GetTimestamp();
-        var request = context.Request;
         // Not the request's abort token: a client that goes away fails the body's next read, and the job says
         // client_disconnected; once every byte is in, the job goes on whether the client waits for the answer or not.
-        using var body = new RequestBodyStream(request.Body);
-        var status = await pipeline.SubmitAsync(PipelineInput.FromJson(body, request.ContentLength), CancellationToken.None)
-            .ConfigureAwait(false);
-        var elapsed = time.GetElapsedTime(started);
+        using var body = new RequestBodyStream(context.Request.Body);
+        if (key is not null && idempotencyStores.LastOrDefault() is { } store)
+        {
+            var submit = new IdempotentSubmit(context, pipeline, store, time, options.Value.IdempotencyKeyLifetime);
+            return await submit.SubmitAsync(key, scope: string.Empty, body).ConfigureAwait(false);
+        }
 
-        if (status.State == JobState.Failed)
+        var (status, elapsed) = await ImportAsync(context, pipeline, time, body, progress: null).ConfigureAwait(false);
+        return Answer(context, status, elapsed);
+    }
+
+    /// <summary>Runs the job's import on the request's body; answers the job after import and how long the import took.</summary>
+    internal static async Task<(JobStatus Status, TimeSpan Elapsed)> ImportAsync(
+        HttpContext context, IPipeline pipeline, TimeProvider time, Stream body, IProgress<JobStatus>? progress)
+    {
+        var started = time.GetTimestamp();
+        var input = PipelineInput.FromJson(body, context.Request.ContentLength);
+        input.Progress = progress;
+        var status = await pipeline.SubmitAsync(input, CancellationToken.None).ConfigureAwait(false);
+        return (status, time.GetElapsedTime(started));
+    }
+
+    /// <summary>The answer to a submit: <c>202</c> with the job's links for a job that imported, a problem for one that did not.</summary>
+    internal static Results<JsonHttpResult<SubmitResponse>, ProblemHttpResult> Answer(HttpContext context, JobStatus status, TimeSpan elapsed)
+    {
+        if (status.State == JobState.Failed && status.Stage is PipelineStage.Created or PipelineStage.Import)
         {
             return status.Error?.Kind == JobErrorKind.InvalidInput
                 ? Problems.InvalidInput(status)
                 : Problems.JobFailed(status, StatusCodes.Status500InternalServerError, "The job failed while importing its input.");
         }
 
-        var links = JobLinks.For(request.PathBase, status.JobId);
+        var links = JobLinks.For(context.Request.PathBase, status.JobId);
         var throughput = Measure(status.Progress, elapsed);
         var (estimate, seconds) = Estimate(elapsed);
         var response = new SubmitResponse(
@@ -129,6 +155,18 @@ internal static class Problems
         title: status.State == JobState.Failed ? "The job failed; it has no offers." : "The job has not completed yet.",
         detail: status.Error?.Message ?? $"Job '{status.JobId}' is {WireNames.Of(status.State)}; offers are available once it is JOB_COMPLETE.",
         extensions: ErrorExtensions(status));
+
+    public static ProblemHttpResult IdempotencyKeyInUse(string key, string? jobId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "A request with this Idempotency-Key is still being processed.",
+        detail: $"The upload that first sent Idempotency-Key '{key}' has not finished; retry once it has, and it answers that job.",
+        extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["idempotency_key"] = key, ["job_id"] = jobId });
+
+    public static ProblemHttpResult IdempotencyKeyReused(string key, string? jobId) => TypedResults.Problem(
+        statusCode: StatusCodes.Status422UnprocessableEntity,
+        title: "The Idempotency-Key was already used for another request body.",
+        detail: $"Idempotency-Key '{key}' belongs to a job made from a different body; send a new key for a new file.",
+        extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["idempotency_key"] = key, ["job_id"] = jobId });
 
     public static ProblemHttpResult BadRequest(string title, string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest, title: title, detail: detail);

@@ -55,6 +55,18 @@ public sealed class TransactionPipelineClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SubmitAsync_RetriedWithTheSameIdempotencyKey_AnswersTheSameJob_AnotherBodyThrows422()
+    {
+        var key = $"client \"quoted\" {Guid.NewGuid():N}";
+        var first = await _client.SubmitAsync(new MemoryStream(Encoding.UTF8.GetBytes(SeedSample.Request)), key);
+        var retry = await _client.SubmitAsync(new MemoryStream(Encoding.UTF8.GetBytes(SeedSample.Request)), key);
+        var other = () => _client.SubmitAsync(new MemoryStream(Encoding.UTF8.GetBytes(SeedSample.Request.Replace("1500.00", "1.00", StringComparison.Ordinal))), key);
+
+        retry.JobId.Should().Be(first.JobId);
+        (await other.Should().ThrowAsync<PipelineApiException>()).Which.StatusCode.Should().Be(System.Net.HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
     public async Task WatchEventsAsync_AfterSequence_ResumesAfterIt()
     {
         var job = await _client.SubmitAsync(new MemoryStream(Encoding.UTF8.GetBytes(SeedSample.Request)));

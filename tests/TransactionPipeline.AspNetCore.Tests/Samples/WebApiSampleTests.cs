@@ -40,7 +40,7 @@ public sealed class WebApiSampleTests
     }
 
     [Fact]
-    public async Task OpenApi_Document_DescribesTheListAndDeleteRoutesWithTheirAnswers()
+    public async Task OpenApi_Document_DescribesTheListDeleteAndSubmitRoutesWithTheirAnswers()
     {
         var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
         var port = FreePort();
@@ -58,6 +58,9 @@ public sealed class WebApiSampleTests
             list.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["200", "400"]);
             delete.GetProperty("operationId").GetString().Should().Be("DeleteJob");
             delete.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["202", "204", "404", "409"]);
+            var submit = paths.GetProperty("/api/financial-transactions/process-transactions").GetProperty("post");
+            submit.GetProperty("responses").EnumerateObject().Select(r => r.Name).Should().Contain(["202", "400", "409", "422"]);
+            submit.GetProperty("summary").GetString().Should().Contain("Idempotency-Key");
         }
         finally
         {
