@@ -41,6 +41,12 @@ internal static class JobSql
             parameters.Add(("since", storedTime(since)));
         }
 
+        if (query.CreatedBefore is { } until)
+        {
+            conditions.Add("created_at < @until");
+            parameters.Add(("until", storedTime(until)));
+        }
+
         if (query.TryGetPosition(out var createdAt, out var jobId))
         {
             conditions.Add("(created_at, id) < (@created_at, @id)");

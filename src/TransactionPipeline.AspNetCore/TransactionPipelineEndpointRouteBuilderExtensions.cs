@@ -43,7 +43,7 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
             .Produces<SubmitResponse>(StatusCodes.Status202Accepted);
 
         api.MapGet("/jobs/", JobEndpoints.ListAsync)
-            .Describe("ListJobs", "Lists jobs newest first, filtered by status and creation time, a page at a time (query: status, created_after, limit, cursor).",
+            .Describe("ListJobs", "Lists jobs newest first, filtered by status and creation time, a page at a time (query: status, created_after, created_before, limit, cursor).",
                 StatusCodes.Status400BadRequest)
             .Produces<JobListResponse>();
 

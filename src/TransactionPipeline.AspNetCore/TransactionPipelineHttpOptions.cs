@@ -16,11 +16,6 @@ public sealed class TransactionPipelineHttpOptions
     /// <value>The default value is 15 seconds.</value>
     public TimeSpan MinUploadGracePeriod { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Gets or sets how long the submit route remembers an <c>Idempotency-Key</c>: a retry within this time answers the job the key made.</summary>
-    /// <remarks>Counted from the key's first use; after it, the same key starts a new job.</remarks>
-    /// <value>The default value is 24 hours.</value>
-    public TimeSpan IdempotencyKeyLifetime { get; set; } = TimeSpan.FromHours(24);
-
     /// <summary>Gets or sets how often an idle event stream sends a <c>: keep-alive</c> comment.</summary>
     /// <remarks>Keeps proxies and load balancers from closing a stream that has nothing to say for a while.</remarks>
     /// <value>The default value is 15 seconds.</value>
@@ -73,7 +68,6 @@ internal sealed class TransactionPipelineHttpOptionsCustomValidator : IValidateO
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         CheckRange(failures, nameof(options.MinUploadGracePeriod), options.MinUploadGracePeriod, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
-        CheckRange(failures, nameof(options.IdempotencyKeyLifetime), options.IdempotencyKeyLifetime, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
         CheckRange(failures, nameof(options.EventStreamHeartbeat), options.EventStreamHeartbeat, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
         CheckRange(failures, nameof(options.WebhookFirstRetryDelay), options.WebhookFirstRetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
         CheckRange(failures, nameof(options.WebhookMaxRetryDelay), options.WebhookMaxRetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));

@@ -114,6 +114,10 @@ internal sealed partial class PostgreSqlStore
         }
     }
 
+    async ValueTask<IReadOnlyList<string>> ITransactionStore.ListStoredJobsAsync(CancellationToken cancellationToken) =>
+        await QueryAsync("SELECT job_id FROM transaction_jobs;", _ => { }, reader => reader.GetString(0), cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
     async ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);

@@ -102,6 +102,16 @@ internal sealed partial class SqliteStore
         }
     }
 
+    ValueTask<IReadOnlyList<string>> ITransactionStore.ListStoredJobsAsync(CancellationToken cancellationToken)
+    {
+        // A file is named by its job's id; an id that is no plain file name (never one the engine formats) is hashed
+        // and cannot be listed, but its rows still go with the job.
+        IReadOnlyList<string> jobs = Directory.Exists(_rowsDirectory)
+            ? [.. Directory.EnumerateFiles(_rowsDirectory, "*.db").Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(name => !name.StartsWith("h-", StringComparison.Ordinal))]
+            : [];
+        return ValueTask.FromResult(jobs);
+    }
+
     ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);

@@ -178,6 +178,7 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
             IReadOnlyList<JobStatus> page = _jobs.Values.Select(e => e.Status)
                 .Where(s => query.State is not { } state || s.State == state)
                 .Where(s => query.CreatedAfter is not { } since || s.CreatedAt > since)
+                .Where(s => query.CreatedBefore is not { } until || s.CreatedAt < until)
                 .Where(s => !after || s.CreatedAt < createdAt || (s.CreatedAt == createdAt && string.CompareOrdinal(s.JobId, jobId) < 0))
                 .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.JobId, StringComparer.Ordinal)
                 .Take(limit)
@@ -244,6 +245,15 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    ValueTask<IReadOnlyList<string>> ITransactionStore.ListStoredJobsAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<string>>([.. _rows.Keys]);
+        }
+    }
+
+    /// <inheritdoc/>
     ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
     {
         lock (_lock)

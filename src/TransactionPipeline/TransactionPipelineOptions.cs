@@ -64,6 +64,9 @@ public sealed class TransactionPipelineOptions
     /// <value>The default value is 2.</value>
     [Range(1, 64)]
     public int MaxConcurrentJobs { get; set; } = 2;
+
+    /// <summary>Gets how long finished jobs, their raw rows and idempotency keys are kept.</summary>
+    public RetentionOptions Retention { get; } = new();
 }
 
 /// <summary>Checks each option's range.</summary>
@@ -83,6 +86,23 @@ internal sealed class TransactionPipelineOptionsCustomValidator : IValidateOptio
         CheckRange(failures, nameof(options.JobLeaseTimeout), options.JobLeaseTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         CheckRange(failures, nameof(options.RecoveryInterval), options.RecoveryInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
         CheckRange(failures, nameof(options.EventPollInterval), options.EventPollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        var retention = options.Retention;
+        CheckRange(failures, "Retention.SweepInterval", retention.SweepInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+        CheckRange(failures, "Retention.IdempotencyKeys", retention.IdempotencyKeys, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
+        foreach (var (kept, value) in (ReadOnlySpan<(string, TimeSpan?)>)[
+            ("Retention.CompletedJobRows", retention.CompletedJobRows), ("Retention.CompletedJobs", retention.CompletedJobs), ("Retention.FailedJobs", retention.FailedJobs)])
+        {
+            if (value is { } time)
+            {
+                CheckRange(failures, kept, time, TimeSpan.Zero, TimeSpan.FromDays(36_500));
+            }
+        }
+
+        if (retention.CompletedJobs < retention.CompletedJobRows)
+        {
+            failures.Add($"Retention.CompletedJobs ({retention.CompletedJobs}) must not be shorter than Retention.CompletedJobRows ({retention.CompletedJobRows}).");
+        }
+
         if (options.RecoveryInterval * 2 > options.JobLeaseTimeout)
         {
             failures.Add(

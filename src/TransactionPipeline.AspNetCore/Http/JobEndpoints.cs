@@ -24,15 +24,12 @@ internal static class JobEndpoints
             query = query with { State = States.First(s => WireNames.Of(s) == status) };
         }
 
-        if (request.Query["created_after"].ToString() is { Length: > 0 } after)
+        if (!TryReadTime(request, "created_after", out var since, out var invalid) || !TryReadTime(request, "created_before", out var until, out invalid))
         {
-            if (!DateTimeOffset.TryParse(after, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since))
-            {
-                return Problems.BadRequest("Invalid created_after.", $"created_after must be an ISO 8601 time such as 2024-12-01T00:00:00Z; it was '{after}'.");
-            }
-
-            query = query with { CreatedAfter = since };
+            return invalid!;
         }
+
+        query = query with { CreatedAfter = since, CreatedBefore = until };
 
         if (request.Query["limit"].ToString() is { Length: > 0 } limitText)
         {
@@ -144,5 +141,23 @@ internal static class JobEndpoints
         }
 
         return new JobEventStreamResult(pipeline, jobId, afterSequence, options.Value.EventStreamHeartbeat, time);
+    }
+
+    private static bool TryReadTime(HttpRequest request, string name, out DateTimeOffset? time, out ProblemHttpResult? invalid)
+    {
+        (time, invalid) = (null, null);
+        if (request.Query[name].ToString() is not { Length: > 0 } text)
+        {
+            return true;
+        }
+
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            invalid = Problems.BadRequest($"Invalid {name}.", $"{name} must be an ISO 8601 time such as 2024-12-01T00:00:00Z; it was '{text}'.");
+            return false;
+        }
+
+        time = parsed;
+        return true;
     }
 }

@@ -20,6 +20,7 @@ internal static class SubmitEndpoint
         HttpContext context,
         IPipeline pipeline,
         IOptions<TransactionPipelineHttpOptions> options,
+        IOptions<TransactionPipelineOptions> pipelineOptions,
         TimeProvider time,
         IEnumerable<IIdempotencyStore> idempotencyStores)
     {
@@ -34,7 +35,7 @@ internal static class SubmitEndpoint
         using var body = new RequestBodyStream(context.Request.Body);
         if (key is not null && idempotencyStores.LastOrDefault() is { } store)
         {
-            var submit = new IdempotentSubmit(context, pipeline, store, time, options.Value.IdempotencyKeyLifetime);
+            var submit = new IdempotentSubmit(context, pipeline, store, time, pipelineOptions.Value.Retention.IdempotencyKeys);
             return await submit.SubmitAsync(key, scope: string.Empty, body).ConfigureAwait(false);
         }
 

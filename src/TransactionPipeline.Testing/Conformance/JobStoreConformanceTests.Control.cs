@@ -74,9 +74,13 @@ public abstract partial class JobStoreConformanceTests
 
         var failed = await store.ListAsync(new JobQuery { State = JobState.Failed }, 10, default);
         var recent = await store.ListAsync(new JobQuery { State = JobState.Failed, CreatedAfter = CreatedAt.AddMinutes(30) }, 10, default);
+        var older = await store.ListAsync(new JobQuery { State = JobState.Failed, CreatedBefore = CreatedAt.AddMinutes(30) }, 10, default);
+        var between = await store.ListAsync(new JobQuery { CreatedAfter = CreatedAt, CreatedBefore = CreatedAt.AddHours(2) }, 10, default);
 
         failed.Select(j => j.JobId).Should().Equal(recentFailed.JobId, old.JobId);
         recent.Select(j => j.JobId).Should().Equal(recentFailed.JobId);
+        older.Select(j => j.JobId).Should().Equal(old.JobId);
+        between.Select(j => j.JobId).Should().Equal([recentFailed.JobId], "both bounds are exclusive");
     }
 
     [StoreFact]

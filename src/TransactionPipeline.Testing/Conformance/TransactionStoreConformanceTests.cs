@@ -90,6 +90,20 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
     }
 
     [StoreFact]
+    public async Task ListStoredJobsAsync_JobsWithRows_ListedUntilTheirRowsAreDeleted()
+    {
+        var store = await CreateStoreAsync();
+        await store.AppendAsync(JobA, Batch(Row(1m, "a1")), default);
+        await store.AppendAsync(JobB, Batch(Row(2m, "b1")), default);
+        await store.CompleteAsync(JobA, default);
+
+        (await store.ListStoredJobsAsync(default)).Should().BeEquivalentTo([JobA, JobB]);
+        await store.DeleteAsync(JobA, default);
+
+        (await (await ReopenStoreAsync()).ListStoredJobsAsync(default)).Should().Equal(JobB);
+    }
+
+    [StoreFact]
     public async Task ReadAsync_UnknownJob_ReturnsNothing()
     {
         var store = await CreateStoreAsync();

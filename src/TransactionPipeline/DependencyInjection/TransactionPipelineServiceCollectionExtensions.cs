@@ -54,6 +54,7 @@ public static class TransactionPipelineServiceCollectionExtensions
         services.TryAddSingleton(sp => Create<JobEraser>(sp));
         services.TryAddSingleton(sp => Create<StageRunner>(sp));
         services.TryAddSingleton(sp => Create<RecoveryLoop>(sp));
+        services.TryAddSingleton(sp => Create<RetentionSweeper>(sp));
         services.TryAddSingleton<IPipelineWorker>(sp => Create<JobWorker>(sp));
         services.TryAddSingleton<IPipeline>(DefaultPipeline.Create);
         return new TransactionPipelineBuilder(services);

@@ -16,6 +16,9 @@ public sealed record JobQuery
     /// <summary>Gets the time a job must have been created after (exclusive), or <see langword="null"/>.</summary>
     public DateTimeOffset? CreatedAfter { get; init; }
 
+    /// <summary>Gets the time a job must have been created before (exclusive), or <see langword="null"/>.</summary>
+    public DateTimeOffset? CreatedBefore { get; init; }
+
     /// <summary>Gets how many jobs a page holds at most, from 1 to <see cref="MaxLimit"/>.</summary>
     /// <value>The default value is 50.</value>
     public int Limit { get; init; } = 50;

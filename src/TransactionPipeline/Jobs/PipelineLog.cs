@@ -41,6 +41,10 @@ internal static partial class PipelineLog
     [LoggerMessage(111, LogLevel.Information, "Job {JobId} ({State}) deleted with its rows, results, events and webhooks: {Reason}.")]
     public static partial void JobDeleted(ILogger logger, string jobId, JobState state, string reason);
 
+    [LoggerMessage(112, LogLevel.Information,
+        "Retention removed the raw rows of {RowSets} jobs, {CompletedJobs} completed jobs, {FailedJobs} failed jobs and {IdempotencyKeys} expired idempotency keys.")]
+    public static partial void RetentionSwept(ILogger logger, int rowSets, int completedJobs, int failedJobs, int idempotencyKeys);
+
     [LoggerMessage(200, LogLevel.Error, "The worker's {Loop} failed and retries in {Delay}.")]
     public static partial void LoopFailed(ILogger logger, string loop, TimeSpan delay, Exception exception);
 

@@ -31,6 +31,11 @@ public interface ITransactionStore
     /// <returns>The transactions, streamed.</returns>
     IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Lists the jobs that have rows stored, for the retention sweep.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The ids of the jobs with rows, in no set order.</returns>
+    ValueTask<IReadOnlyList<string>> ListStoredJobsAsync(CancellationToken cancellationToken);
+
     /// <summary>Deletes a job's transactions; a job that has none is not an error.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -13,6 +13,7 @@ internal sealed class JobWorker(
     JobQueue queue,
     StageRunner stages,
     RecoveryLoop recovery,
+    RetentionSweeper retention,
     HostStopping hostStopping,
     IJobStore jobs,
     JobWriter writer,
@@ -44,6 +45,7 @@ internal sealed class JobWorker(
         var loops = Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => RunQueueAsync(stoppingToken)).ToList();
         loops.Add(recovery.RunAsync(stoppingToken));
         loops.Add(WatchCancellationsAsync(stoppingToken));
+        loops.Add(retention.RunAsync(stoppingToken));
         try
         {
             await Task.WhenAll(loops).ConfigureAwait(false);

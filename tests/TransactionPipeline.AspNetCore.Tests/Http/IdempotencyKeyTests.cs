@@ -115,9 +115,11 @@ public sealed class IdempotencyKeyTests
     public async Task Submit_SameKeyAfterItsLifetime_StartsANewJob()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var server = await PipelineServer.StartAsync(
-            options => options.IdempotencyKeyLifetime = TimeSpan.FromHours(1),
-            pipeline => pipeline.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var server = await PipelineServer.StartAsync(pipeline: pipeline =>
+        {
+            pipeline.Services.Configure<TransactionPipelineOptions>(o => o.Retention.IdempotencyKeys = TimeSpan.FromHours(1));
+            pipeline.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+        });
         using var first = await PostAsync(server, "nightly-export", SeedSample.Request);
         var firstJob = await JobIdAsync(first);
 

@@ -85,6 +85,9 @@ internal sealed class FlakyStore(InMemoryStore inner, int failures) : IJobStore,
         }
     }
 
+    ValueTask<IReadOnlyList<string>> ITransactionStore.ListStoredJobsAsync(CancellationToken cancellationToken) =>
+        Faulting() ? ValueTask.FromException<IReadOnlyList<string>>(Outage()) : ((ITransactionStore)inner).ListStoredJobsAsync(cancellationToken);
+
     ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken) =>
         FailDeletes || Faulting("DeleteRows") ? ValueTask.FromException(Outage("DeleteRows")) : ((ITransactionStore)inner).DeleteAsync(jobId, cancellationToken);
 
