@@ -61,44 +61,23 @@ internal sealed class JobWorker(
     }
 
     /// <summary>Acts on the cancellation requests other instances left in the store for the jobs this one holds.</summary>
-    private async Task WatchCancellationsAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+    private Task WatchCancellationsAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(
+        "cancellation watch",
+        async cancellationToken =>
         {
-            var delay = options.Value.EventPollInterval;
-            try
+            // Only an instance that holds jobs has anything to cancel: an idle one asks the store nothing.
+            var requests = active.Count == 0 ? [] : await jobs.ListCancellationRequestsAsync(writer.InstanceId, cancellationToken).ConfigureAwait(false);
+            foreach (var request in requests)
             {
-                // Only an instance that holds jobs has anything to cancel: an idle one asks the store nothing.
-                var requests = active.Count == 0 ? [] : await jobs.ListCancellationRequestsAsync(writer.InstanceId, stoppingToken).ConfigureAwait(false);
-                foreach (var request in requests)
-                {
-                    await active.CancelAsync(request.JobId, request.RequestedBy).ConfigureAwait(false);
-                }
-
-                failures = 0;
+                await active.CancelAsync(request.JobId, request.RequestedBy).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                delay = RecoveryLoop.Backoff(delay, failures);
-                PipelineLog.LoopFailed(logger, "cancellation watch", delay, ex);
-            }
-
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
+        },
+        () => options.Value.EventPollInterval,
+        failures => RecoveryLoop.Backoff(options.Value.EventPollInterval, failures),
+        afterRound: null,
+        time,
+        logger,
+        stoppingToken);
 
     private async Task RunQueueAsync(CancellationToken stoppingToken)
     {

@@ -32,41 +32,16 @@ internal sealed class RecoveryLoop(
     /// <summary>Gets when the loop last went round, or <see langword="null"/> before its first round.</summary>
     public DateTimeOffset? LastRoundAt => Interlocked.Read(ref _lastRoundTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var delay = _options.RecoveryInterval;
-            try
-            {
-                await TickAsync(stoppingToken).ConfigureAwait(false);
-                failures = 0;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                // Never pause past a third of the lease: a live host must refresh its leases before they lapse.
-                delay = Backoff(_options.RecoveryInterval, failures, _options.JobLeaseTimeout / 3);
-                PipelineLog.LoopFailed(logger, "recovery", delay, ex);
-            }
-
-            Interlocked.Exchange(ref _lastRoundTicks, time.GetUtcNow().UtcTicks);
-
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
+    // Never pause past a third of the lease: a live host must refresh its leases before they lapse.
+    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(
+        "recovery",
+        TickAsync,
+        () => _options.RecoveryInterval,
+        failures => Backoff(_options.RecoveryInterval, failures, _options.JobLeaseTimeout / 3),
+        () => Interlocked.Exchange(ref _lastRoundTicks, time.GetUtcNow().UtcTicks),
+        time,
+        logger,
+        stoppingToken);
 
     /// <summary>The pause after <paramref name="failures"/> failed ticks in a row: the interval, doubled per failure, capped.</summary>
     internal static TimeSpan Backoff(TimeSpan interval, int failures, TimeSpan? leaseCap = null)

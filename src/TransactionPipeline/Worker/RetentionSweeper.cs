@@ -26,38 +26,15 @@ internal sealed class RetentionSweeper(
     private const int PageSize = 100;
 
     /// <summary>Sweeps every <see cref="RetentionOptions.SweepInterval"/> until stopped; a failed round is logged and retried with backoff.</summary>
-    public async Task RunAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var delay = options.Value.Retention.SweepInterval;
-            try
-            {
-                await SweepAsync(stoppingToken).ConfigureAwait(false);
-                failures = 0;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                delay = RecoveryLoop.Backoff(delay, failures);
-                PipelineLog.LoopFailed(logger, "retention sweep", delay, ex);
-            }
-
-            try
-            {
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken stoppingToken) => PeriodicLoop.RunAsync(
+        "retention sweep",
+        SweepAsync,
+        () => options.Value.Retention.SweepInterval,
+        failures => RecoveryLoop.Backoff(options.Value.Retention.SweepInterval, failures),
+        afterRound: null,
+        time,
+        logger,
+        stoppingToken);
 
     /// <summary>Runs one round.</summary>
     /// <returns>What was removed, or <see langword="null"/> when another host holds the sweep this round.</returns>
