@@ -35,6 +35,12 @@ internal static class JobSql
             parameters.Add(("state", StoredValues.StateToText(state)));
         }
 
+        if (query.Tenant is { } tenant)
+        {
+            conditions.Add("tenant = @tenant");
+            parameters.Add(("tenant", tenant));
+        }
+
         if (query.CreatedAfter is { } since)
         {
             conditions.Add("created_at > @since");

@@ -48,21 +48,25 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
             .Produces<JobListResponse>();
 
         api.MapDelete("/jobs/{jobId}/", JobEndpoints.DeleteAsync)
+            .AddEndpointFilter(Tenants.OwnJobOnlyAsync)
             .Describe("DeleteJob", "Cancels an unfinished job on whichever host runs it (202; it ends FAILED with kind cancelled), or deletes a finished one with its rows, results, events and webhooks (204).",
                 StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .Produces<JobStatusResponse>(StatusCodes.Status202Accepted)
             .Produces(StatusCodes.Status204NoContent);
 
         api.MapGet("/jobs/{jobId}/status/", JobEndpoints.GetStatusAsync)
+            .AddEndpointFilter(Tenants.OwnJobOnlyAsync)
             .Describe("GetJobStatus", "Reads a job's state, stage, progress and error.", StatusCodes.Status404NotFound)
             .Produces<JobStatusResponse>();
 
         api.MapGet("/jobs/{jobId}/offers/", JobEndpoints.GetOffersAsync)
+            .AddEndpointFilter(Tenants.OwnJobOnlyAsync)
             .Describe("GetJobOffers", "Reads a completed job's offers and credit model results.",
                 StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .Produces<OffersResponse>();
 
         api.MapGet("/jobs/{jobId}/events/", JobEndpoints.GetEventsAsync)
+            .AddEndpointFilter(Tenants.OwnJobOnlyAsync)
             .Describe("GetJobEvents", "Streams a job's events as Server-Sent Events until its terminal event.",
                 StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 

@@ -19,7 +19,7 @@ internal sealed partial class PostgreSqlStore
     private static readonly string InsertJobSql =
         $"""
         WITH job AS (
-            INSERT INTO jobs (id, owner, event_count, {StatusColumns}) VALUES (@id, @owner, 1, {StatusParameters})
+            INSERT INTO jobs (id, owner, tenant, event_count, {StatusColumns}) VALUES (@id, @owner, @tenant, 1, {StatusParameters})
             RETURNING *
         )
         {AppendEventFromJobSql}
@@ -39,7 +39,7 @@ internal sealed partial class PostgreSqlStore
     private static readonly string UpdateJobSql =
         $"UPDATE jobs SET {StatusAssignments} WHERE id = @id AND owner = @owner AND state NOT IN {TerminalStates} RETURNING event_count;";
 
-    private static readonly string SelectJobSql = $"SELECT id, {StatusColumns} FROM jobs";
+    private static readonly string SelectJobSql = $"SELECT id, tenant, {StatusColumns} FROM jobs";
 
     public async ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken)
     {
@@ -67,6 +67,7 @@ internal sealed partial class PostgreSqlStore
         using var insert = new NpgsqlCommand(InsertJobSql, connection);
         insert.Parameters.Add(new NpgsqlParameter<string>("id", status.JobId));
         insert.Parameters.Add(new NpgsqlParameter<string>("owner", job.OwnerId));
+        insert.Parameters.Add(new NpgsqlParameter<string?>("tenant", job.Status.Tenant));
         insert.Parameters.Add(new NpgsqlParameter<string>("event_type", job.EventType));
         AddStatusParameters(insert.Parameters, status);
         try
@@ -251,5 +252,6 @@ internal sealed partial class PostgreSqlStore
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static JobStatus ReadJob(NpgsqlDataReader reader) => ReadStatus(reader, reader.GetString(0), 1);
+    private static JobStatus ReadJob(NpgsqlDataReader reader) =>
+        ReadStatus(reader, reader.GetString(0), 2) with { Tenant = reader.IsDBNull(1) ? null : reader.GetString(1) };
 }

@@ -30,15 +30,20 @@ CREATE TABLE IF NOT EXISTS jobs (
     credit_config          json        NULL,
     aggregate_config       json        NULL,
     trace_parent           text        NULL, -- W3C traceparent of the job's span, for stages run later or elsewhere
-    cancel_requested_by    text        NULL  -- a cancellation request for the owner to act on, and who made it
+    cancel_requested_by    text        NULL, -- a cancellation request for the owner to act on, and who made it
+    tenant                 text        NULL  -- the owner key of the tenant the job belongs to; set once, at creation
 );
 
 -- Columns added after a schema was first made.
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS trace_parent text NULL;
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS cancel_requested_by text NULL;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS tenant text NULL;
 
 -- Lists of jobs, newest first, page by page.
 CREATE INDEX IF NOT EXISTS ix_jobs_created ON jobs (created_at, id);
+
+-- A tenant's lists, newest first.
+CREATE INDEX IF NOT EXISTS ix_jobs_tenant_created ON jobs (tenant, created_at, id);
 
 CREATE INDEX IF NOT EXISTS ix_jobs_unfinished ON jobs (created_at) WHERE state NOT IN ('JOB_COMPLETE', 'FAILED');
 

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     credit_config_json     TEXT    NULL,
     aggregate_config_json  TEXT    NULL,
     trace_parent           TEXT    NULL,    -- W3C traceparent of the job's span, for stages run later or elsewhere
-    cancel_requested_by    TEXT    NULL     -- a cancellation request for the owner to act on, and who made it
+    cancel_requested_by    TEXT    NULL,    -- a cancellation request for the owner to act on, and who made it
+    tenant                 TEXT    NULL     -- the owner key of the tenant the job belongs to; set once, at creation
 );
 
 -- Lists of jobs, newest first, page by page.

@@ -11,7 +11,7 @@ internal sealed partial class SqliteStore
     private const int SqliteConstraintError = 19;
 
     private static readonly string InsertJobSql =
-        $"INSERT INTO jobs (id, owner, {StatusColumns}) VALUES (@id, @owner, {StatusParameters});";
+        $"INSERT INTO jobs (id, owner, tenant, {StatusColumns}) VALUES (@id, @owner, @tenant, {StatusParameters});";
 
     private static readonly string UpdateJobSql =
         $"UPDATE jobs SET {StatusAssignments} WHERE id = @id;";
@@ -23,7 +23,7 @@ internal sealed partial class SqliteStore
         RETURNING sequence;
         """;
 
-    private static readonly string SelectJobSql = $"SELECT id, {StatusColumns} FROM jobs";
+    private static readonly string SelectJobSql = $"SELECT id, tenant, {StatusColumns} FROM jobs";
 
     public async ValueTask<long> ReserveJobNumberAsync(DateOnly day, CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ internal sealed partial class SqliteStore
 
         using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        using (var insert = CreateCommand(connection, transaction, InsertJobSql, ("@id", status.JobId), ("@owner", job.OwnerId)))
+        using (var insert = CreateCommand(connection, transaction, InsertJobSql, ("@id", status.JobId), ("@owner", job.OwnerId), ("@tenant", status.Tenant)))
         {
             AddStatusParameters(insert, status);
             try
@@ -245,5 +245,6 @@ internal sealed partial class SqliteStore
         return new JobEvent(sequence, eventType, status.UpdatedAt, status);
     }
 
-    private static JobStatus ReadJob(SqliteDataReader reader) => ReadStatus(reader, reader.GetString(0), 1);
+    private static JobStatus ReadJob(SqliteDataReader reader) =>
+        ReadStatus(reader, reader.GetString(0), 2) with { Tenant = reader.IsDBNull(1) ? null : reader.GetString(1) };
 }

@@ -98,7 +98,7 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
             await ExecuteAsync(connection, null, ReadSchema(), cancellationToken).ConfigureAwait(false);
 
             // Columns added after a database was first made: SQLite has no ADD COLUMN IF NOT EXISTS.
-            foreach (var column in (string[])["trace_parent", "cancel_requested_by"])
+            foreach (var column in (string[])["trace_parent", "cancel_requested_by", "tenant"])
             {
                 using var columns = CreateCommand(connection, null, "SELECT 1 FROM pragma_table_info('jobs') WHERE name = @name;", ("@name", column));
                 if (await columns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
@@ -106,6 +106,10 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
                     await ExecuteAsync(connection, null, $"ALTER TABLE jobs ADD COLUMN {column} TEXT NULL;", cancellationToken).ConfigureAwait(false);
                 }
             }
+
+            // After the columns, since it needs the tenant one: a tenant's lists, newest first.
+            await ExecuteAsync(connection, null, "CREATE INDEX IF NOT EXISTS ix_jobs_tenant_created ON jobs (tenant, created_at, id);", cancellationToken)
+                .ConfigureAwait(false);
 
             _schemaReady = true;
         }

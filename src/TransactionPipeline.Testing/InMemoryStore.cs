@@ -73,7 +73,7 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
                 return ValueTask.FromResult(JobUpdateResult.LeaseLost);
             }
 
-            entry.Status = update.Status;
+            entry.Status = update.Status with { Tenant = entry.Status.Tenant };
             if (update.EventType is null)
             {
                 return ValueTask.FromResult(JobUpdateResult.Updated(null));
@@ -177,6 +177,7 @@ public sealed class InMemoryStore : IJobStore, ITransactionStore, IResultStore, 
         {
             IReadOnlyList<JobStatus> page = _jobs.Values.Select(e => e.Status)
                 .Where(s => query.State is not { } state || s.State == state)
+                .Where(s => query.Tenant is not { } tenant || s.Tenant == tenant)
                 .Where(s => query.CreatedAfter is not { } since || s.CreatedAt > since)
                 .Where(s => query.CreatedBefore is not { } until || s.CreatedAt < until)
                 .Where(s => !after || s.CreatedAt < createdAt || (s.CreatedAt == createdAt && string.CompareOrdinal(s.JobId, jobId) < 0))

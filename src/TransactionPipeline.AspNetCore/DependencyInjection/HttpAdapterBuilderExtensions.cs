@@ -32,6 +32,7 @@ public static class HttpAdapterBuilderExtensions
         services.AddProblemDetails();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WebhookRegistry>();
+        services.TryAddSingleton<AspNetCore.Http.Tenants>();
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WebhookDeliveryService)))
         {
             services.AddHostedService<WebhookDeliveryService>();

@@ -20,8 +20,12 @@ internal sealed class IdempotentSubmit(HttpContext context, IPipeline pipeline, 
     /// <summary>How long a record may go without a job before it counts as left by a host that died before making the job.</summary>
     private static readonly TimeSpan AbandonedWithoutJob = TimeSpan.FromMinutes(1);
 
-    public async Task<Results<JsonHttpResult<SubmitResponse>, ProblemHttpResult>> SubmitAsync(string key, string scope, Stream body)
+    /// <param name="key">The client's key.</param>
+    /// <param name="tenant">The caller's tenant, which is the key's scope and the new job's tenant; <see langword="null"/> without tenants.</param>
+    /// <param name="body">The request body.</param>
+    public async Task<Results<JsonHttpResult<SubmitResponse>, ProblemHttpResult>> SubmitAsync(string key, string? tenant, Stream body)
     {
+        var scope = tenant ?? string.Empty;
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
@@ -29,7 +33,7 @@ internal sealed class IdempotentSubmit(HttpContext context, IPipeline pipeline, 
             var holder = await store.TryAddAsync(record, now - lifetime, CancellationToken.None).ConfigureAwait(false);
             if (holder.Token == record.Token)
             {
-                return await ImportAsync(record, body).ConfigureAwait(false);
+                return await ImportAsync(record, tenant, body).ConfigureAwait(false);
             }
 
             var job = holder.JobId is { } jobId ? await pipeline.GetStatusAsync(jobId, CancellationToken.None).ConfigureAwait(false) : null;
@@ -71,7 +75,7 @@ internal sealed class IdempotentSubmit(HttpContext context, IPipeline pipeline, 
         }
     }
 
-    private async Task<Results<JsonHttpResult<SubmitResponse>, ProblemHttpResult>> ImportAsync(IdempotencyRecord record, Stream body)
+    private async Task<Results<JsonHttpResult<SubmitResponse>, ProblemHttpResult>> ImportAsync(IdempotencyRecord record, string? tenant, Stream body)
     {
         using var fingerprinting = new FingerprintingStream(body);
         var created = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,7 +83,7 @@ internal sealed class IdempotentSubmit(HttpContext context, IPipeline pipeline, 
         TimeSpan elapsed;
         try
         {
-            var import = SubmitEndpoint.ImportAsync(context, pipeline, time, fingerprinting, new JobCreated(created));
+            var import = SubmitEndpoint.ImportAsync(context, pipeline, time, fingerprinting, tenant, new JobCreated(created));
 
             // The job's id goes into the record as soon as the job exists, so a retry can tell a running upload from one
             // whose host died (its job ends failed).

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace TransactionPipeline.AspNetCore.Http;
@@ -11,9 +12,9 @@ internal static class JobEndpoints
     private static readonly JobState[] States = [JobState.Open, JobState.InProgress, JobState.JobComplete, JobState.Failed];
 
     public static async Task<Results<JsonHttpResult<JobListResponse>, ProblemHttpResult>> ListAsync(
-        HttpRequest request, IPipeline pipeline, CancellationToken cancellationToken)
+        HttpRequest request, IPipeline pipeline, [FromServices] Tenants tenants, CancellationToken cancellationToken)
     {
-        var query = new JobQuery();
+        var query = new JobQuery { Tenant = await tenants.OfAsync(request.HttpContext).ConfigureAwait(false) };
         if (request.Query["status"].ToString() is { Length: > 0 } status)
         {
             if (!States.Any(s => WireNames.Of(s) == status))

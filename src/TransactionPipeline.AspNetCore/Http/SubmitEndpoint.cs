@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,8 @@ internal static class SubmitEndpoint
         IOptions<TransactionPipelineHttpOptions> options,
         IOptions<TransactionPipelineOptions> pipelineOptions,
         TimeProvider time,
-        IEnumerable<IIdempotencyStore> idempotencyStores)
+        IEnumerable<IIdempotencyStore> idempotencyStores,
+        [FromServices] Tenants tenants)
     {
         PrepareForLargeUpload(context, options.Value);
         if (!IdempotencyKey.TryRead(context.Request.Headers, out var key, out var keyError))
@@ -33,23 +35,25 @@ internal static class SubmitEndpoint
         // Not the request's abort token: a client that goes away fails the body's next read, and the job says
         // client_disconnected; once every byte is in, the job goes on whether the client waits for the answer or not.
         using var body = new RequestBodyStream(context.Request.Body);
+        var tenant = await tenants.OfAsync(context).ConfigureAwait(false);
         if (key is not null && idempotencyStores.LastOrDefault() is { } store)
         {
             var submit = new IdempotentSubmit(context, pipeline, store, time, pipelineOptions.Value.Retention.IdempotencyKeys);
-            return await submit.SubmitAsync(key, scope: string.Empty, body).ConfigureAwait(false);
+            return await submit.SubmitAsync(key, tenant, body).ConfigureAwait(false);
         }
 
-        var (status, elapsed) = await ImportAsync(context, pipeline, time, body, progress: null).ConfigureAwait(false);
+        var (status, elapsed) = await ImportAsync(context, pipeline, time, body, tenant, progress: null).ConfigureAwait(false);
         return Answer(context, status, elapsed);
     }
 
     /// <summary>Runs the job's import on the request's body; answers the job after import and how long the import took.</summary>
     internal static async Task<(JobStatus Status, TimeSpan Elapsed)> ImportAsync(
-        HttpContext context, IPipeline pipeline, TimeProvider time, Stream body, IProgress<JobStatus>? progress)
+        HttpContext context, IPipeline pipeline, TimeProvider time, Stream body, string? tenant, IProgress<JobStatus>? progress)
     {
         var started = time.GetTimestamp();
         var input = PipelineInput.FromJson(body, context.Request.ContentLength);
         input.Progress = progress;
+        input.Tenant = tenant;
         var status = await pipeline.SubmitAsync(input, CancellationToken.None).ConfigureAwait(false);
         return (status, time.GetElapsedTime(started));
     }

@@ -15,6 +15,7 @@ internal static class WebhookEndpoints
         HttpRequest request,
         IPipeline pipeline,
         [FromServices] WebhookRegistry registry,
+        [FromServices] Tenants tenants,
         IOptions<TransactionPipelineHttpOptions> options,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -50,7 +51,8 @@ internal static class WebhookEndpoints
             return Problems.BadRequest("Invalid events.", $"'{unknown}' is not an event; use one or more of {string.Join(", ", KnownEvents)}.");
         }
 
-        if (await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
+        if (await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false) is not { } job
+            || !await tenants.SeesAsync(request.HttpContext, job).ConfigureAwait(false))
         {
             return Problems.NotFound(jobId);
         }

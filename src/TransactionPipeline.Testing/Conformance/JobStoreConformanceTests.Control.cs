@@ -173,4 +173,26 @@ public abstract partial class JobStoreConformanceTests
 
         won.Count(w => w).Should().Be(1);
     }
+
+    [StoreFact]
+    public async Task Tenant_KeptFromCreationThroughUpdates_AndListsFilterByIt()
+    {
+        var store = await CreateStoreAsync();
+        var day = JobIds.DayOf(CreatedAt);
+        async Task<JobStatus> CreateAsync(string? tenant, int minutes) => await store.CreateAsync(
+            NewJob.Open(JobIds.Format(day, await store.ReserveJobNumberAsync(day, default)), Owner, CreatedAt.AddMinutes(minutes), tenant: tenant), default);
+        var a1 = await CreateAsync("tenant-a", 0);
+        var b1 = await CreateAsync("tenant-b", 1);
+        var a2 = await CreateAsync("tenant-a", 2);
+        var none = await CreateAsync(null, 3);
+        await store.UpdateAsync(new JobUpdate(Failed(a1) with { Tenant = null }, Owner, JobEventTypes.Failed), default);
+
+        var reopened = await ReopenStoreAsync();
+
+        (await reopened.FindAsync(a1.JobId, default))!.Tenant.Should().Be("tenant-a", "an update never changes the tenant");
+        (await reopened.FindAsync(none.JobId, default))!.Tenant.Should().BeNull();
+        (await reopened.ListAsync(new JobQuery { Tenant = "tenant-a" }, 10, default)).Select(j => j.JobId).Should().Equal(a2.JobId, a1.JobId);
+        (await reopened.ListAsync(new JobQuery { Tenant = "tenant-b" }, 10, default)).Should().ContainSingle().Which.Should().Be(b1);
+        (await reopened.ListAsync(new JobQuery(), 10, default)).Should().HaveCount(4);
+    }
 }

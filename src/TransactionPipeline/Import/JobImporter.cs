@@ -29,7 +29,7 @@ internal sealed class JobImporter(
     public async Task<(JobStatus Status, QueuedJob? Imported)> ImportAsync(PipelineInput input, CancellationToken cancellationToken)
     {
         // Held before it exists: recovery on this host never mistakes the new job for one a dead process left.
-        var job = await writer.PrepareAsync(input.Length, cancellationToken).ConfigureAwait(false);
+        var job = await writer.PrepareAsync(input.Length, input.Tenant, cancellationToken).ConfigureAwait(false);
         using var span = PipelineTelemetry.Source.StartActivity("transaction_pipeline.import");
         span?.SetTag("transaction_pipeline.job.id", job.Status.JobId);
         var started = time.GetTimestamp();

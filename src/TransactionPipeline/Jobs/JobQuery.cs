@@ -19,6 +19,9 @@ public sealed record JobQuery
     /// <summary>Gets the time a job must have been created before (exclusive), or <see langword="null"/>.</summary>
     public DateTimeOffset? CreatedBefore { get; init; }
 
+    /// <summary>Gets the tenant whose jobs are listed, or <see langword="null"/> for the jobs of every tenant and of none.</summary>
+    public string? Tenant { get; init; }
+
     /// <summary>Gets how many jobs a page holds at most, from 1 to <see cref="MaxLimit"/>.</summary>
     /// <value>The default value is 50.</value>
     public int Limit { get; init; } = 50;

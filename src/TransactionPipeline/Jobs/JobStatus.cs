@@ -24,6 +24,10 @@ public sealed record JobStatus
     /// <summary>Gets when the job reached <see cref="JobState.JobComplete"/> or <see cref="JobState.Failed"/>.</summary>
     public DateTimeOffset? CompletedAt { get; init; }
 
+    /// <summary>Gets the owner key of the tenant the job belongs to, or <see langword="null"/> when the host has no tenants.</summary>
+    /// <remarks>Set when the job is created (<see cref="PipelineInput.Tenant"/>) and never changed; stores keep it apart from the snapshot.</remarks>
+    public string? Tenant { get; init; }
+
     /// <summary>Gets the error of a failed job.</summary>
     public JobError? Error { get; init; }
 

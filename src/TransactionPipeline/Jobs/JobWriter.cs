@@ -28,12 +28,12 @@ internal sealed class JobWriter(
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>Reserves the next number of today and makes the job the store will keep: the caller holds its id before it exists.</summary>
-    public async Task<NewJob> PrepareAsync(long? bytesTotal, CancellationToken cancellationToken)
+    public async Task<NewJob> PrepareAsync(long? bytesTotal, string? tenant, CancellationToken cancellationToken)
     {
         var now = Now;
         var day = JobIds.DayOf(now);
         var number = await jobs.ReserveJobNumberAsync(day, cancellationToken).ConfigureAwait(false);
-        return NewJob.Open(JobIds.Format(day, number), InstanceId, now, bytesTotal);
+        return NewJob.Open(JobIds.Format(day, number), InstanceId, now, bytesTotal, tenant);
     }
 
     /// <summary>Stores a job made by <see cref="PrepareAsync"/> with its first event.</summary>

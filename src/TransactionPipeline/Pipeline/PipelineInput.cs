@@ -15,6 +15,10 @@ public sealed class PipelineInput
     /// <value>The default value is <see langword="null"/>.</value>
     public IProgress<JobStatus>? Progress { get; set; }
 
+    /// <summary>Gets or sets the owner key of the tenant the job belongs to; lists and lookups filtered by it see only its jobs.</summary>
+    /// <value>The default value is <see langword="null"/>: no tenant.</value>
+    public string? Tenant { get; set; }
+
     internal Stream? Json { get; }
 
     internal IAsyncEnumerable<TransactionRecord>? Transactions { get; }

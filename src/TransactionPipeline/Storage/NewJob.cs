@@ -11,8 +11,9 @@ public sealed record NewJob(JobStatus Status, string OwnerId, string EventType)
     /// <param name="ownerId">The instance that runs the job.</param>
     /// <param name="createdAt">The creation time.</param>
     /// <param name="bytesTotal">The input's length when known up front.</param>
+    /// <param name="tenant">The tenant the job belongs to, kept as <see cref="JobStatus.Tenant"/>.</param>
     /// <returns>The new job.</returns>
-    public static NewJob Open(string jobId, string ownerId, DateTimeOffset createdAt, long? bytesTotal = null) =>
+    public static NewJob Open(string jobId, string ownerId, DateTimeOffset createdAt, long? bytesTotal = null, string? tenant = null) =>
         new(
             new JobStatus
             {
@@ -22,6 +23,7 @@ public sealed record NewJob(JobStatus Status, string OwnerId, string EventType)
                 Progress = JobProgress.None with { BytesTotal = bytesTotal },
                 CreatedAt = createdAt,
                 UpdatedAt = createdAt,
+                Tenant = tenant,
             },
             ownerId,
             JobEventTypes.JobCreated);
