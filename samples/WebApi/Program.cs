@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -24,6 +25,18 @@ else
 pipeline.AddHttpAdapter();
 builder.Services.Configure<TransactionPipelineHttpOptions>(builder.Configuration.GetSection("TransactionPipeline:Http"));
 builder.Services.AddOpenApi();
+
+// Tenants, when the "Tenants:ApiKeys" section maps API keys to tenants, for example
+// Tenants__ApiKeys__k3y-for-alice=alice: every pipeline route then needs an authenticated caller (401 otherwise),
+// each job belongs to its caller's tenant, and another tenant's job answers 404 on every route.
+var tenants = builder.Configuration.GetSection("Tenants:ApiKeys").GetChildren().Any();
+if (tenants)
+{
+    builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+    builder.Services.AddAuthorization();
+    builder.Services.AddSingleton<IJobTenantProvider, ClaimTenantProvider>();
+}
 
 // /healthz answers 503 while the job store does not answer or the worker is stuck; the host keeps running meanwhile.
 // /healthz/live and /healthz/ready split them for an orchestrator (docs/observability.md).
@@ -53,5 +66,10 @@ app.MapOpenApi();
 app.MapHealthChecks("/healthz");
 app.MapHealthChecks("/healthz/live", new() { Predicate = check => check.Tags.Contains("live") });
 app.MapHealthChecks("/healthz/ready", new() { Predicate = check => check.Tags.Contains("ready") });
-app.MapTransactionPipeline();
+var routes = app.MapTransactionPipeline();
+if (tenants)
+{
+    routes.RequireAuthorization();
+}
+
 app.Run();

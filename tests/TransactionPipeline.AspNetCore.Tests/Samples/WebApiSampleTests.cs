@@ -40,6 +40,56 @@ public sealed class WebApiSampleTests
     }
 
     [Fact]
+    public async Task Tenants_ApiKeysConfigured_RoutesNeedAKeyAndEachTenantSeesOnlyItsJobs()
+    {
+        var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
+        var port = FreePort();
+        using var sample = StartSample(
+            "Production", port, Path.Combine(folder, "jobs.db"), log: null, "--Tenants:ApiKeys:key-of-alice=alice", "--Tenants:ApiKeys:key-of-bob=bob");
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = PipelineServer.Timeout };
+            using var ready = await WaitForAsync(() => client.GetAsync("/healthz"));
+            async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? apiKey, string? body = null)
+            {
+                using var request = new HttpRequestMessage(method, path);
+                if (body is not null)
+                {
+                    request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                }
+
+                if (apiKey is not null)
+                {
+                    request.Headers.Add("X-Api-Key", apiKey);
+                }
+
+                return await client.SendAsync(request);
+            }
+
+            using var anonymous = await SendAsync(HttpMethod.Get, "/api/jobs/", apiKey: null);
+            using var wrongKey = await SendAsync(HttpMethod.Get, "/api/jobs/", apiKey: "key-of-mallory");
+            using var submitted = await SendAsync(HttpMethod.Post, "/api/financial-transactions/process-transactions/", "key-of-alice", SeedSample.Request);
+            var jobId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetString();
+            using var asAlice = await SendAsync(HttpMethod.Get, $"/api/jobs/{jobId}/status/", "key-of-alice");
+            using var asBob = await SendAsync(HttpMethod.Get, $"/api/jobs/{jobId}/status/", "key-of-bob");
+            using var bobsList = await SendAsync(HttpMethod.Get, "/api/jobs/", "key-of-bob");
+
+            anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            wrongKey.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            submitted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+            asAlice.StatusCode.Should().Be(HttpStatusCode.OK);
+            asBob.StatusCode.Should().Be(HttpStatusCode.NotFound);
+            (await bobsList.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobs").GetArrayLength().Should().Be(0);
+        }
+        finally
+        {
+            sample.Kill(entireProcessTree: true);
+            await sample.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task OpenApi_Document_DescribesTheListDeleteAndSubmitRoutesWithTheirAnswers()
     {
         var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
@@ -104,7 +154,8 @@ public sealed class WebApiSampleTests
         }
     }
 
-    private static Process StartSample(string environment, int port, string database, System.Collections.Concurrent.ConcurrentQueue<string>? log = null)
+    private static Process StartSample(
+        string environment, int port, string database, System.Collections.Concurrent.ConcurrentQueue<string>? log = null, params string[] settings)
     {
         // The sample is built next to the tests: artifacts/bin/<project>/<configuration>/.
         var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -118,6 +169,11 @@ public sealed class WebApiSampleTests
             RedirectStandardError = true,
             Environment = { ["ASPNETCORE_ENVIRONMENT"] = environment, ["DOTNET_ENVIRONMENT"] = environment },
         };
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => log?.Enqueue(e.Data ?? string.Empty);
         process.ErrorDataReceived += (_, e) => log?.Enqueue(e.Data ?? string.Empty);
