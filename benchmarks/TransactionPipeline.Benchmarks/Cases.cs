@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace TransactionPipeline.Benchmarks;
 
@@ -27,15 +28,20 @@ internal static class Cases
 {
     public const string ResultPrefix = "RESULT ";
 
+    /// <summary>The end of the name of a stage timed apart from the case (set-up, or a measurement after the job).</summary>
+    public const string ExcludedSuffix = " (excluded)";
+
     /// <summary>Above this input size the whole-document deserialisation would need several times the file in memory.</summary>
     public const long DeserializeLimit = 1536L << 20;
 
     public static readonly (string Name, bool IsReference, string Description)[] All =
     [
         ("pipeline-sqlite", false, "this pipeline, in process, SQLite store: bytes to offers"),
+        ("pipeline-sqlite+sweep", false, "pipeline-sqlite while the worker's retention sweep runs every 100 ms and removes another completed job's 2 M rows as the import starts"),
         ("pipeline-sqlite+telemetry", false, "the same, with a listener taking every measurement and span of the pipeline (what an OpenTelemetry SDK attaches)"),
         ("pipeline-http", false, "this pipeline behind Kestrel on loopback, HttpClient streams the file in the same process: bytes to offers"),
         ("pipeline-postgres", false, "this pipeline, in process, PostgreSQL store on the --postgres server: bytes to offers (the server's memory and CPU are not in the figures)"),
+        ("pipeline-postgres+sweep", false, "pipeline-postgres with the sweep of pipeline-sqlite+sweep"),
         ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
         ("pipeline-aggregate-only+telemetry", false, "the same, with the listener of pipeline-sqlite+telemetry"),
         ("reader-only", false, "the SDK's streaming reader alone, in order on one core as when rows are stored, batches dropped"),
@@ -65,7 +71,9 @@ internal static class Cases
             return 0;
         }
 
-        var seconds = clock.Elapsed.TotalSeconds;
+        // Set-up and measurements taken after the job (another job to sweep, the removal of the job's rows) are
+        // recorded as stages named "... (excluded)" and kept out of the case's time.
+        var seconds = clock.Elapsed.TotalSeconds - stages.Where(s => s.Key.EndsWith(ExcludedSuffix, StringComparison.Ordinal)).Sum(s => s.Value);
         using var self = Process.GetCurrentProcess();
         var result = new CaseResult(name, seconds, rows, externalPeak ?? PeakWorkingSet(), stages)
         {
@@ -81,6 +89,8 @@ internal static class Cases
         var rows = name switch
         {
             "pipeline-sqlite" => await PipelineAsync(file, storeTransactions: true, stages),
+            "pipeline-sqlite+sweep" => await WithDatabaseAsync("sweep-bench", database => RunPipelineAsync(
+                file, stages, services => services.AddTransactionPipeline(Sweeping).UseSqlite($"Data Source={database}"), sweep: true)),
             "pipeline-aggregate-only" => await PipelineAsync(file, storeTransactions: false, stages),
             "pipeline-http" => await HttpAsync(file, stages),
             "reader-only" => await ReaderOnlyAsync(file),
@@ -88,6 +98,7 @@ internal static class Cases
             "sqlite-bare-insert" => BareInsert(file),
             "sqlite3-cli-csv" => SqliteCli(file, out externalPeak),
             "pipeline-postgres" => await PostgresCases.PipelineAsync(file, stages),
+            "pipeline-postgres+sweep" => await PostgresCases.PipelineAsync(file, stages, sweep: true),
             "psql-copy-csv" => await PostgresCases.PsqlCopyAsync(file, peak => externalPeak = peak),
             "duckdb-seed" when new FileInfo(file).Length > DeserializeLimit => throw new SkipException(
                 $"skipped above {DeserializeLimit >> 20} MB: read_json holds the whole document as one value (about 5x the file in memory)"),
@@ -107,23 +118,72 @@ internal static class Cases
         await WithDatabaseAsync("pipeline-bench", database => RunPipelineAsync(
             file, stages, services => services.AddTransactionPipeline(o => o.StoreTransactions = storeTransactions).UseSqlite($"Data Source={database}")));
 
+    /// <summary>Retention for the "+sweep" cases: a sweep every 100 ms that removes a completed job's rows at once.</summary>
+    internal static void Sweeping(TransactionPipelineOptions options)
+    {
+        options.Retention.CompletedJobRows = TimeSpan.Zero;
+        options.Retention.SweepInterval = TimeSpan.FromMilliseconds(100);
+    }
+
     /// <summary>Runs the file through a pipeline registered by <paramref name="register"/>, bytes to offers.</summary>
+    /// <param name="file">The input.</param>
+    /// <param name="stages">Receives the stage times, and the time to remove the job's rows afterwards.</param>
+    /// <param name="register">Registers the pipeline and its store.</param>
+    /// <param name="sweep">
+    /// Stores another completed job of 2 M rows first (excluded from the time), then runs the import with the worker's
+    /// retention sweep going (<see cref="Sweeping"/>): its first round removes that job's rows as the import starts.
+    /// </param>
     /// <returns>The transactions imported.</returns>
-    internal static async Task<long> RunPipelineAsync(string file, Dictionary<string, double> stages, Action<ServiceCollection> register)
+    internal static async Task<long> RunPipelineAsync(string file, Dictionary<string, double> stages, Action<ServiceCollection> register, bool sweep = false)
     {
         var services = new ServiceCollection();
         register(services);
         await using var provider = services.BuildServiceProvider();
         var pipeline = provider.GetRequiredService<IPipeline>();
+        using var stopWorker = new CancellationTokenSource();
+        var worker = Task.CompletedTask;
+        if (sweep)
+        {
+            var setup = Stopwatch.StartNew();
+            var other = await pipeline.RunAsync(PipelineInput.FromTransactions(OtherJobRows(2_000_000)), CancellationToken.None);
+            stages["other job" + ExcludedSuffix] = setup.Elapsed.TotalSeconds;
+            if (other.State != JobState.JobComplete)
+            {
+                throw new InvalidOperationException($"The job to sweep ended {other.State}: {other.Error?.Message}");
+            }
+
+            worker = provider.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stopWorker.Token);
+        }
+
         await using var input = SeedRows.OpenSequential(file);
         var status = await pipeline.RunAsync(PipelineInput.FromJson(input), CancellationToken.None);
+        await stopWorker.CancelAsync();
+        await worker;
         if (status.State != JobState.JobComplete)
         {
             throw new InvalidOperationException($"The job ended {status.State}: {status.Error?.Message}");
         }
 
         await RecordStagesAsync(pipeline, status.JobId, stages);
+        if (!sweep && provider.GetRequiredService<IOptions<TransactionPipelineOptions>>().Value.StoreTransactions)
+        {
+            // What a delete or the retention sweep costs for this job: its rows file removed, its table dropped.
+            var removal = Stopwatch.StartNew();
+            await provider.GetRequiredService<ITransactionStore>().DeleteAsync(status.JobId, CancellationToken.None);
+            stages["delete rows" + ExcludedSuffix] = removal.Elapsed.TotalSeconds;
+        }
+
         return status.Progress.TransactionsImported;
+    }
+
+    private static async IAsyncEnumerable<TransactionRecord> OtherJobRows(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return new TransactionRecord(10.25m + (i % 1000), new DateOnly(2024, 1, 1).AddDays(i % 60), i % 3 != 0, $"other job item {i}");
+        }
+
+        await Task.CompletedTask;
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ internal static class EndToEnd
                     continue;
                 }
 
-                if (name is "pipeline-postgres" or "psql-copy-csv" && PostgresCases.ConnectionString is null)
+                if (name is "pipeline-postgres" or "pipeline-postgres+sweep" or "psql-copy-csv" && PostgresCases.ConnectionString is null)
                 {
                     results.Add(new CaseResult(name, -1, 0, -1, [], "skipped: no PostgreSQL server (--postgres CONNECTION)"));
                     continue;

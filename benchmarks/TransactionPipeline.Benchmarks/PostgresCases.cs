@@ -17,12 +17,16 @@ internal static class PostgresCases
 
     public static string? ConnectionString => Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } value ? value : null;
 
-    public static async Task<long> PipelineAsync(string file, Dictionary<string, double> stages) =>
-        await WithSchemaAsync((connectionString, schema) => Cases.RunPipelineAsync(file, stages, services => services.AddTransactionPipeline().UsePostgreSql(o =>
-        {
-            o.ConnectionString = connectionString;
-            o.Schema = schema;
-        })));
+    public static async Task<long> PipelineAsync(string file, Dictionary<string, double> stages, bool sweep = false) =>
+        await WithSchemaAsync((connectionString, schema) => Cases.RunPipelineAsync(
+            file,
+            stages,
+            services => services.AddTransactionPipeline(sweep ? Cases.Sweeping : _ => { }).UsePostgreSql(o =>
+            {
+                o.ConnectionString = connectionString;
+                o.Schema = schema;
+            }),
+            sweep));
 
     /// <summary><c>psql \copy</c> of the CSV rows into a table of the same columns (no index), under GNU time for its peak.</summary>
     public static async Task<long> PsqlCopyAsync(string file, Action<long> reportPeak) =>
