@@ -32,12 +32,15 @@ internal sealed class SampleProcess : IDisposable
         }
     }
 
-    /// <summary>Starts a sample the test project references, or one built next to it (<c>artifacts/bin/&lt;project&gt;/&lt;configuration&gt;/</c>).</summary>
+    /// <summary>Starts a sample built next to the tests (<c>artifacts/bin/&lt;project&gt;/&lt;configuration&gt;/</c>), or the copy the test project references.</summary>
     public static SampleProcess Start(string project, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var copied = Path.Combine(tests.FullName, project + ".dll");
-        var dll = File.Exists(copied) ? copied : Path.Combine(tests.Parent!.Parent!.FullName, project, tests.Name, project + ".dll");
+        // The sample's own output first: a copy in a test folder shares that folder's assemblies, which are the test
+        // project's (one that references ASP.NET Core has no copy of what that shared framework holds, and a console
+        // sample does not load that framework).
+        var own = Path.Combine(tests.Parent!.Parent!.FullName, project, tests.Name, project + ".dll");
+        var dll = File.Exists(own) ? own : Path.Combine(tests.FullName, project + ".dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"The sample {project} is not built at {dll}.", dll);

@@ -92,7 +92,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         var tables = await _database.ScalarAsync<string[]>(
             $"SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables WHERE schemaname = '{_database.Schema}';");
         tables.Should().Equal(
-            "aggregates", "assessments", "job_events", "job_id_counters", "jobs", "offers", "results", "transaction_jobs", "webhooks");
+            "aggregates", "assessments", "idempotency_keys", "job_events", "job_id_counters", "jobs", "leases", "offers", "results", "transaction_jobs", "webhooks");
     }
 
     [StoreFact]
