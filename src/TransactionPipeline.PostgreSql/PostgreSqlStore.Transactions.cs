@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -7,8 +8,8 @@ namespace TransactionPipeline.PostgreSql;
 
 internal sealed partial class PostgreSqlStore
 {
-    /// <summary>How many encoded bytes are sent to the server at a time.</summary>
-    private const int CopyBufferBytes = 64 * 1024;
+    /// <summary>The imports in progress on this instance, by job: each holds its connection, transaction and COPY.</summary>
+    private readonly ConcurrentDictionary<string, JobImport> _imports = new(StringComparer.Ordinal);
 
     /// <summary>The table of one job's rows: created by its first batch, dropped whole when its rows are deleted.</summary>
     /// <remarks>
@@ -16,14 +17,22 @@ internal sealed partial class PostgreSqlStore
     /// rows one <c>DROP TABLE</c>, which takes the same short time for any size, gives the space back at once, leaves
     /// no dead rows for vacuum and locks only that table, so imports of other jobs go on.
     /// </remarks>
-    private static string RowsTable(long jobKey) => string.Create(CultureInfo.InvariantCulture, $"transaction_rows_{jobKey}");
+    internal static string RowsTable(long jobKey) => string.Create(CultureInfo.InvariantCulture, $"transaction_rows_{jobKey}");
 
-    /// <summary>Appends the batch with one binary COPY, in a transaction that also advances the job's row sequence.</summary>
+    /// <summary>Appends the batch to the job's import: one binary COPY, in one transaction, that runs from the job's first batch to <see cref="ITransactionStore.CompleteAsync"/>.</summary>
     /// <remarks>
-    /// The transaction commits with <c>synchronous_commit</c> off: it does not wait for its WAL to reach the disk. That
-    /// loses nothing a job relies on: the import's later progress and completion updates commit synchronously, and
-    /// flushing their WAL flushes every batch written before them. A server crash before that leaves a job whose import
-    /// never completed, which the pipeline fails as interrupted.
+    /// <para>
+    /// The first batch opens a connection of the job's own, begins a transaction, creates the job's table in it and
+    /// starts <c>COPY ... (FORMAT BINARY, FREEZE)</c>: a table made in the same transaction may be loaded frozen, so
+    /// the server writes each row once, with no later hint-bit or freeze rewrite, and the import pays one COPY
+    /// start and one commit instead of one per batch. Each batch is encoded straight into the COPY stream as it
+    /// arrives, so the server ingests while the next batch is parsed.
+    /// </para>
+    /// <para>
+    /// Nothing is visible before <see cref="ITransactionStore.CompleteAsync"/> commits: a failed or cancelled import is rolled back by
+    /// <see cref="ITransactionStore.DeleteAsync"/>, and one whose process dies is rolled back by the server when the
+    /// connection drops, so no partial rows are ever left to clean up.
+    /// </para>
     /// </remarks>
     public async ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken)
     {
@@ -34,59 +43,43 @@ internal sealed partial class PostgreSqlStore
             return;
         }
 
-        var rows = batch.Items;
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transactionScope = transaction.ConfigureAwait(false);
-        var (jobKey, lastSeq) = await ReserveSequenceAsync(connection, transaction, jobId, rows.Length, cancellationToken).ConfigureAwait(false);
-        var copySql = $"COPY {RowsTable(jobKey)} (seq, amount, date, is_revenue, description) FROM STDIN (FORMAT BINARY);";
-        var seq = lastSeq - rows.Length;
-
-        // Rows are encoded here and sent as raw binary COPY data (BinaryCopyRows says why). If encoding (an amount with
-        // more than 2 decimals) or sending fails part way, the COPY is cancelled and the transaction rolls back: a
-        // batch is stored whole or not at all.
-        using var encoded = new BinaryCopyRows(CopyBufferBytes);
-        var copy = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
-        await using (copy.ConfigureAwait(false))
+        if (!_imports.TryGetValue(jobId, out var import))
         {
-            try
-            {
-                for (var i = 0; i < rows.Length; i++)
-                {
-                    encoded.Add(++seq, rows.Span[i]);
-                    if (encoded.IsNearlyFull)
-                    {
-                        await copy.WriteAsync(encoded.Written, cancellationToken).ConfigureAwait(false);
-                        encoded.Clear();
-                    }
-                }
-
-                encoded.End();
-                await copy.WriteAsync(encoded.Written, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                try
-                {
-                    await copy.CancelAsync().ConfigureAwait(false);
-                }
-                catch (Exception cancel) when (cancel is ObjectDisposedException or NpgsqlException or IOException or InvalidOperationException)
-                {
-                    // The COPY ended already (the server went away or refused it): the first error says why, not this one.
-                }
-
-                if (ex is ObjectDisposedException && connection.FullState.HasFlag(ConnectionState.Broken))
-                {
-                    // A connection that broke mid-COPY ends the copy stream first; the cause is the broken connection.
-                    throw new NpgsqlException("The connection to the PostgreSQL server broke during the COPY of a batch.", new IOException(ex.Message, ex));
-                }
-
-                throw;
-            }
+            import = await JobImport.StartAsync(await OpenAsync(cancellationToken).ConfigureAwait(false), jobId, cancellationToken).ConfigureAwait(false);
+            _imports[jobId] = import;
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await import.WriteAsync(batch.Items, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The COPY cannot go on after a failed write; the transaction rolls back and the caller's clean-up finds nothing.
+            _imports.TryRemove(jobId, out _);
+            await import.AbortAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Ends the job's COPY and commits its rows, which become visible all at once.</summary>
+    async ValueTask ITransactionStore.CompleteAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        if (!_imports.TryRemove(jobId, out var import))
+        {
+            return;
+        }
+
+        try
+        {
+            await import.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await import.AbortAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     public async IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -121,6 +114,12 @@ internal sealed partial class PostgreSqlStore
     async ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
+        if (_imports.TryRemove(jobId, out var import))
+        {
+            // An import still open: rolling it back removes everything it wrote.
+            await import.AbortAsync().ConfigureAwait(false);
+        }
+
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -142,63 +141,188 @@ internal sealed partial class PostgreSqlStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Advances the job's row sequence by <paramref name="count"/>, creating its key on the first batch.</summary>
-    /// <returns>The job's key and the sequence of the batch's last row.</returns>
-    private static async ValueTask<(long JobKey, long LastSeq)> ReserveSequenceAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string jobId, int count, CancellationToken cancellationToken)
-    {
-        // The row lock taken here is held to commit, so appends of one job can never interleave their sequences.
-        using var batch = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand("UPDATE transaction_jobs SET last_seq = last_seq + $1 WHERE job_id = $2 RETURNING job_key, last_seq;")
-                {
-                    Parameters = { new NpgsqlParameter<long> { TypedValue = count }, new NpgsqlParameter<string> { TypedValue = jobId } },
-                },
-                new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF;"),
-            },
-        };
-        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return (reader.GetInt64(0), reader.GetInt64(1));
-            }
-        }
-
-        // First batch of the job. The upsert only draws an identity value here, not once per batch.
-        using var insert = new NpgsqlCommand(
-            """
-            INSERT INTO transaction_jobs AS t (job_id, last_seq) VALUES (@job_id, @count)
-            ON CONFLICT (job_id) DO UPDATE SET last_seq = t.last_seq + EXCLUDED.last_seq
-            RETURNING job_key, last_seq;
-            """,
-            connection,
-            transaction);
-        insert.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
-        insert.Parameters.Add(new NpgsqlParameter<long>("count", count));
-        (long JobKey, long LastSeq) reserved;
-        var inserted = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (inserted.ConfigureAwait(false))
-        {
-            await inserted.ReadAsync(cancellationToken).ConfigureAwait(false);
-            reserved = (inserted.GetInt64(0), inserted.GetInt64(1));
-        }
-
-        using var create = new NpgsqlCommand(
-            $"CREATE TABLE IF NOT EXISTS {RowsTable(reserved.JobKey)} (seq bigint NOT NULL, amount numeric(15,2) NOT NULL, date date NOT NULL, is_revenue boolean NOT NULL, description text NOT NULL);",
-            connection,
-            transaction);
-        await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return reserved;
-    }
-
     private static async ValueTask<long?> FindJobKeyAsync(NpgsqlConnection connection, string jobId, CancellationToken cancellationToken)
     {
         using var find = new NpgsqlCommand("SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", connection);
         find.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
         return (long?)await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>One job's import on PostgreSQL: a connection, its transaction, and a binary COPY into the job's table that stays open across batches.</summary>
+internal sealed class JobImport : IAsyncDisposable, IDisposable
+{
+    /// <summary>How many encoded bytes are sent to the server at a time.</summary>
+    private const int CopyBufferBytes = 64 * 1024;
+
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+    private readonly NpgsqlRawCopyStream _copy;
+    private readonly BinaryCopyRows _encoded = new(CopyBufferBytes);
+    private readonly string _jobId;
+    private long _seq;
+    private int _disposed;
+
+    private JobImport(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlRawCopyStream copy, string jobId, long seq)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _copy = copy;
+        _jobId = jobId;
+        _seq = seq;
+    }
+
+    /// <summary>Begins the transaction, takes the job's key, creates its table and starts the COPY; owns <paramref name="connection"/> from here.</summary>
+    public static async Task<JobImport> StartAsync(NpgsqlConnection connection, string jobId, CancellationToken cancellationToken)
+    {
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+            // A job whose rows were committed before (a store used outside the pipeline's one import per job) goes on
+            // under its key, in its table, without FREEZE, which needs a table made in this transaction.
+            using var key = new NpgsqlCommand(
+                """
+                INSERT INTO transaction_jobs AS t (job_id, last_seq) VALUES (@job_id, 0)
+                ON CONFLICT (job_id) DO UPDATE SET last_seq = t.last_seq
+                RETURNING job_key, last_seq, xmax = 0;
+                """,
+                connection,
+                transaction);
+            key.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
+            long jobKey, lastSeq;
+            bool created;
+            var reader = await key.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                (jobKey, lastSeq, created) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+            }
+
+            var table = PostgreSqlStore.RowsTable(jobKey);
+            using (var create = new NpgsqlCommand(
+                $"CREATE TABLE IF NOT EXISTS {table} (seq bigint NOT NULL, amount numeric(15,2) NOT NULL, date date NOT NULL, is_revenue boolean NOT NULL, description text NOT NULL);",
+                connection,
+                transaction))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var options = created ? "FORMAT BINARY, FREEZE" : "FORMAT BINARY";
+            var copy = await connection.BeginRawBinaryCopyAsync(
+                $"COPY {table} (seq, amount, date, is_revenue, description) FROM STDIN ({options});", cancellationToken).ConfigureAwait(false);
+            return new JobImport(connection, transaction, copy, jobId, lastSeq);
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Encodes the rows into the COPY, sending each full buffer; the last part of a batch waits for the next one or the commit.</summary>
+    /// <exception cref="ArgumentException">An amount has more than 2 decimals.</exception>
+    public async Task WriteAsync(ReadOnlyMemory<TransactionRecord> rows, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < rows.Length; i++)
+        {
+            _encoded.Add(++_seq, rows.Span[i]);
+            if (_encoded.IsNearlyFull)
+            {
+                await SendAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Ends the COPY, records the job's last sequence and commits; the connection goes back to the pool.</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        _encoded.End();
+        await SendAsync(cancellationToken).ConfigureAwait(false);
+        await _copy.DisposeAsync().ConfigureAwait(false);
+        using (var last = new NpgsqlCommand("UPDATE transaction_jobs SET last_seq = @seq WHERE job_id = @job_id;", _connection, _transaction))
+        {
+            last.Parameters.Add(new NpgsqlParameter<long>("seq", _seq));
+            last.Parameters.Add(new NpgsqlParameter<string>("job_id", _jobId));
+            await last.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels the COPY and rolls everything back; never throws, since it runs on failure paths.</summary>
+    public async Task AbortAsync()
+    {
+        try
+        {
+            await _copy.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception cancel) when (cancel is ObjectDisposedException or NpgsqlException or IOException or InvalidOperationException)
+        {
+            // The COPY ended already (the server went away or refused it): the first error says why, not this one.
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task SendAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _copy.WriteAsync(_encoded.Written, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException ex) when (_connection.FullState.HasFlag(ConnectionState.Broken))
+        {
+            // A connection that broke mid-COPY ends the copy stream first; the cause is the broken connection.
+            throw new NpgsqlException("The connection to the PostgreSQL server broke during the COPY of a job's rows.", new IOException(ex.Message, ex));
+        }
+
+        _encoded.Clear();
+    }
+
+    /// <summary>Drops the connection without a goodbye: the server rolls back what was not committed.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _encoded.Dispose();
+        try
+        {
+            _connection.Dispose();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Closing a connection mid-COPY may fail; the session ends either way.
+        }
+    }
+
+    /// <summary>Releases the connection; a transaction not committed is rolled back.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _encoded.Dispose();
+        try
+        {
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A broken connection cannot roll back; the server does, as it drops the session.
+        }
     }
 }

@@ -80,12 +80,29 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
 
     public void Dispose()
     {
+        // Imports still open roll back and give their connections back.
+        foreach (var jobId in _imports.Keys)
+        {
+            if (_imports.TryRemove(jobId, out var import))
+            {
+                import.Dispose();
+            }
+        }
+
         _dataSource.Dispose();
         _schemaLock.Dispose();
     }
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var jobId in _imports.Keys)
+        {
+            if (_imports.TryRemove(jobId, out var import))
+            {
+                await import.AbortAsync().ConfigureAwait(false);
+            }
+        }
+
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _schemaLock.Dispose();
     }

@@ -50,16 +50,18 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [StoreFact]
-    public async Task AppendAsync_AmountWithThreeDecimalsMidBatch_StoresNothingAndTheNextBatchStillLands()
+    public async Task AppendAsync_AmountWithThreeDecimalsMidBatch_StoresNothingAndANewImportStillLands()
     {
-        var store = _database.CreateStore();
+        ITransactionStore store = _database.CreateStore();
         var rows = Enumerable.Range(0, 2_000).Select(i => Row(i + 0.5m)).Append(Row(1.234m)).ToArray();
 
         var append = async () => await store.AppendAsync("pipeline_20240101_001", Batch(rows), default);
 
         await append.Should().ThrowAsync<ArgumentException>().WithMessage("*more than 2 decimals*");
         (await _database.CountRowsAsync()).Should().Be(0);
+        (await _database.RowTablesAsync()).Should().BeEmpty("the failed import rolled back, its table with it");
         await store.AppendAsync("pipeline_20240101_001", Batch(Row(1m), Row(2m)), default);
+        await store.CompleteAsync("pipeline_20240101_001", default);
         (await _database.CountRowsAsync()).Should().Be(2);
     }
 
@@ -68,12 +70,13 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
     {
         // Rows are encoded in the binary COPY format by the store itself: the server must hold the same numerics, dates
         // and texts it would have parsed from their text form.
-        var store = _database.CreateStore();
+        ITransactionStore store = _database.CreateStore();
         decimal[] amounts = [0m, -0.00m, 0.05m, -0.05m, 1m, 12.5m, 100.10m, 9_999m, 10_000m, 10_000.01m, -10_000.5m, 1.230m,
             123_456_789.12m, 100_000_000.00m, 9_999_999_999_999.99m, -9_999_999_999_999.99m];
         var rows = amounts.Select((a, i) => new TransactionRecord(a, new DateOnly(1999, 12, 31).AddDays(i * 400), i % 2 == 0, $"é {i} ☕")).ToArray();
 
         await store.AppendAsync("pipeline_20240101_001", Batch(rows), default);
+        await store.CompleteAsync("pipeline_20240101_001", default);
 
         var stored = await _database.ScalarAsync<string[]>(
             $"SELECT array_agg(amount::text || ' ' || date::text || ' ' || is_revenue::text || ' ' || description ORDER BY seq) FROM {await _database.RowTableOfAsync("pipeline_20240101_001")};");
@@ -162,6 +165,7 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         ITransactionStore store = _database.CreateStore();
 
         await store.AppendAsync("job-a", Batch(Row(1.500m), Row(-2.0000m)), default);
+        await store.CompleteAsync("job-a", default);
 
         (await ReadAllAsync(store, "job-a")).Select(r => r.Amount).Should().Equal(1.5m, -2m);
     }
@@ -178,6 +182,8 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
                 var rows = Enumerable.Range(0, 250).Select(i => Row(amount, $"{jobId}:{(batch * 250) + i}")).ToArray();
                 await Task.Run(async () => await store.AppendAsync(jobId, Batch(rows), default));
             }
+
+            await store.CompleteAsync(jobId, default);
         }
 
         await Task.WhenAll(ImportAsync("job-a", 1.01m), ImportAsync("job-b", -2.02m));
@@ -202,6 +208,8 @@ public sealed class PostgreSqlStoreTests(ITestOutputHelper output) : IAsyncLifet
         {
             await store.AppendAsync("bulk", Batch(chunk), default);
         }
+
+        await store.CompleteAsync("bulk", default);
 
         var appended = stopwatch.Elapsed;
         long count = 0;

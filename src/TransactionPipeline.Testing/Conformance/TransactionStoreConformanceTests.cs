@@ -16,6 +16,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
             await store.AppendAsync(JobA, Batch(chunk), default);
         }
 
+        await store.CompleteAsync(JobA, default);
         (await ReadAllAsync(store, JobA)).Should().Equal(rows);
     }
 
@@ -30,6 +31,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         ];
 
         await store.AppendAsync(JobA, Batch(rows), default);
+        await store.CompleteAsync(JobA, default);
 
         var read = await ReadAllAsync(store, JobA);
         read.Select(r => r.Amount).Should().Equal(rows.Select(r => r.Amount));
@@ -47,6 +49,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         ];
 
         await store.AppendAsync(JobA, Batch(rows), default);
+        await store.CompleteAsync(JobA, default);
 
         (await ReadAllAsync(store, JobA)).Should().Equal(rows);
     }
@@ -62,6 +65,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         ];
 
         await store.AppendAsync(JobA, Batch(rows), default);
+        await store.CompleteAsync(JobA, default);
 
         (await ReadAllAsync(store, JobA)).Should().Equal(rows);
     }
@@ -72,6 +76,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         var store = await CreateStoreAsync();
 
         await store.AppendAsync(JobA, Batch(), default);
+        await store.CompleteAsync(JobA, default);
 
         (await ReadAllAsync(store, JobA)).Should().BeEmpty();
     }
@@ -84,6 +89,8 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         await store.AppendAsync(JobA, Batch(Row(1m, "a1"), Row(2m, "a2")), default);
         await store.AppendAsync(JobB, Batch(Row(10m, "b1")), default);
         await store.AppendAsync(JobA, Batch(Row(3m, "a3")), default);
+        await store.CompleteAsync(JobB, default);
+        await store.CompleteAsync(JobA, default);
 
         (await ReadAllAsync(store, JobA)).Select(r => r.Description).Should().Equal("a1", "a2", "a3");
         (await ReadAllAsync(store, JobB)).Select(r => r.Description).Should().Equal("b1");
@@ -96,6 +103,7 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         await store.AppendAsync(JobA, Batch(Row(1m, "a1")), default);
         await store.AppendAsync(JobB, Batch(Row(2m, "b1")), default);
         await store.CompleteAsync(JobA, default);
+        await store.CompleteAsync(JobB, default);
 
         (await store.ListStoredJobsAsync(default)).Should().BeEquivalentTo([JobA, JobB]);
         await store.DeleteAsync(JobA, default);
@@ -117,7 +125,9 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         var store = await CreateStoreAsync();
         await store.AppendAsync(JobA, Batch(Row(1m), Row(2m)), default);
         await store.AppendAsync(JobB, Batch(Row(3m)), default);
+        await store.CompleteAsync(JobB, default);
 
+        // Job A's import is still open: deleting it ends the import and removes what it wrote.
         await store.DeleteAsync(JobA, default);
 
         (await ReadAllAsync(store, JobA)).Should().BeEmpty();
@@ -132,18 +142,21 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
         await store.DeleteAsync(JobA, default);
 
         await store.AppendAsync(JobA, Batch(Row(2m, "new")), default);
+        await store.CompleteAsync(JobA, default);
 
         (await ReadAllAsync(store, JobA)).Should().Equal(Row(2m, "new"));
     }
 
     [StoreFact]
-    public async Task ReopenStoreAsync_AfterAppends_RowsSurviveAndAppendsContinueInOrder()
+    public async Task ReopenStoreAsync_AfterACompletedImport_RowsSurviveAndALaterImportContinuesInOrder()
     {
         var store = await CreateStoreAsync();
         await store.AppendAsync(JobA, Batch(Row(1m, "before"), Row(-0.01m, "before")), default);
+        await store.CompleteAsync(JobA, default);
 
         var reopened = await ReopenStoreAsync();
         await reopened.AppendAsync(JobA, Batch(Row(2m, "after")), default);
+        await reopened.CompleteAsync(JobA, default);
 
         (await ReadAllAsync(reopened, JobA)).Should().Equal(Row(1m, "before"), Row(-0.01m, "before"), Row(2m, "after"));
     }

@@ -29,9 +29,13 @@ public interface ITransactionStore
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The transactions, streamed.</returns>
+    /// <remarks>
+    /// A job's rows are readable once <see cref="CompleteAsync"/> has returned. Before that, a store may show none of them
+    /// (the PostgreSQL store commits a job's whole import at once) or those appended so far.
+    /// </remarks>
     IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>Lists the jobs that have rows stored, for the retention sweep.</summary>
+    /// <summary>Lists the jobs that have rows stored, for the retention sweep; an import not completed yet may be left out.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The ids of the jobs with rows, in no set order.</returns>
     ValueTask<IReadOnlyList<string>> ListStoredJobsAsync(CancellationToken cancellationToken);
