@@ -27,15 +27,25 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
     ];
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
     private readonly string _schema;
     private readonly bool _createSchema;
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
-    public PostgreSqlStore(PostgreSqlStoreOptions options, ILoggerFactory? loggerFactory = null)
+    /// <summary>Points a connection of a shared data source at the schema; <see langword="null"/> when the store's own data source does it.</summary>
+    private readonly string? _searchPathCommand;
+
+    /// <param name="options">The store's options.</param>
+    /// <param name="loggerFactory">Where Npgsql logs, for a data source the store builds.</param>
+    /// <param name="sharedDataSource">
+    /// The application's data source, used when <see cref="PostgreSqlStoreOptions.ConnectionString"/> is empty: the store
+    /// then opens its connections from it (sharing its pool, its logging and its telemetry), never disposes it, and sets
+    /// each connection's <c>search_path</c> to the schema itself.
+    /// </param>
+    public PostgreSqlStore(PostgreSqlStoreOptions options, ILoggerFactory? loggerFactory = null, NpgsqlDataSource? sharedDataSource = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
         if (!IsValidSchemaName(options.Schema))
         {
             throw new ArgumentException($"'{options.Schema}' is not a lower-case identifier of at most 63 characters.", nameof(options));
@@ -43,6 +53,19 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
 
         _schema = options.Schema;
         _createSchema = options.CreateSchema;
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            _dataSource = sharedDataSource ?? throw new ArgumentException(
+                "PostgreSqlStoreOptions.ConnectionString is empty and no NpgsqlDataSource is registered: set one or the other.", nameof(options));
+            if (UsesMultiplexing(_dataSource.ConnectionString))
+            {
+                throw new ArgumentException("The registered NpgsqlDataSource turns on Multiplexing, under which Npgsql has no COPY; the store appends rows with COPY.", nameof(sharedDataSource));
+            }
+
+            _searchPathCommand = $"SET search_path TO \"{_schema}\";";
+            return;
+        }
+
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
 
         // Unqualified table names in every statement resolve to the configured schema (pg_catalog is always searched too).
@@ -54,6 +77,7 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
         }
 
         _dataSource = builder.Build();
+        _ownsDataSource = true;
     }
 
     public static bool IsValidSchemaName(string? name) =>
@@ -89,7 +113,11 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
             }
         }
 
-        _dataSource.Dispose();
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+
         _schemaLock.Dispose();
     }
 
@@ -103,7 +131,11 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
             }
         }
 
-        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         _schemaLock.Dispose();
     }
 
@@ -125,7 +157,30 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
             await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a connection whose unqualified names resolve to the schema.</summary>
+    private async ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (_searchPathCommand is null)
+        {
+            return connection;
+        }
+
+        // A shared pool resets session state when a connection goes back to it, so this runs on every open.
+        try
+        {
+            using var searchPath = new NpgsqlCommand(_searchPathCommand, connection);
+            await searchPath.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async ValueTask EnsureSchemaAsync(CancellationToken cancellationToken)
@@ -138,7 +193,7 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
                 return;
             }
 
-            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var connectionScope = connection.ConfigureAwait(false);
             if (_createSchema)
             {

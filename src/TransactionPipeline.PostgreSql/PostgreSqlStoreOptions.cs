@@ -11,7 +11,7 @@ public sealed class PostgreSqlStoreOptions
     public const string DefaultSchema = "transaction_pipeline";
 
     /// <summary>Gets or sets the Npgsql connection string, for example <c>Host=db;Database=pipeline;Username=app;Password=…</c>.</summary>
-    /// <value>The default value is <see cref="string.Empty"/>; a value is required.</value>
+    /// <value>The default value is <see cref="string.Empty"/>: the store then uses the <c>NpgsqlDataSource</c> registered in the container, and fails to start without one.</value>
     public string ConnectionString { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the schema that holds the store's tables.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using TransactionPipeline.PostgreSql;
 
 namespace TransactionPipeline;
@@ -23,9 +24,25 @@ public static class PostgreSqlTransactionPipelineBuilderExtensions
         return builder.UsePostgreSql(options => options.ConnectionString = connectionString);
     }
 
+    /// <summary>Keeps jobs, events, transactions, results and webhook subscriptions in the PostgreSQL database of the <see cref="NpgsqlDataSource"/> registered in the container.</summary>
+    /// <param name="builder">The pipeline builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// For a data source registered by <c>AddNpgsqlDataSource</c> (Npgsql.DependencyInjection) or by .NET Aspire's
+    /// <c>AddNpgsqlDataSource</c>: the store shares its pool, logging and telemetry, and does not dispose it. Its tables
+    /// live in the schema <c>transaction_pipeline</c>; each connection's <c>search_path</c> is set to it when opened.
+    /// The host fails to start when no data source is registered.
+    /// </remarks>
+    public static ITransactionPipelineBuilder UsePostgreSql(this ITransactionPipelineBuilder builder) =>
+        builder.UsePostgreSql(static _ => { });
+
     /// <summary>Keeps jobs, events, transactions, results and webhook subscriptions in a PostgreSQL database that several hosts may share.</summary>
     /// <param name="builder">The pipeline builder.</param>
-    /// <param name="configure">Configures the store; the options are validated when the host starts.</param>
+    /// <param name="configure">
+    /// Configures the store; the options are validated when the host starts. With <see cref="PostgreSqlStoreOptions.ConnectionString"/>
+    /// left empty, the store uses the <see cref="NpgsqlDataSource"/> registered in the container.
+    /// </param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
     /// <remarks>
@@ -39,9 +56,9 @@ public static class PostgreSqlTransactionPipelineBuilderExtensions
 
         builder.Services.AddOptions<PostgreSqlStoreOptions>()
             .Configure(configure)
-            .Validate(
-                options => !string.IsNullOrWhiteSpace(options.ConnectionString),
-                "PostgreSqlStoreOptions.ConnectionString is required, for example \"Host=localhost;Database=pipeline;Username=app;Password=secret\".")
+            .Validate<IEnumerable<NpgsqlDataSource>>(
+                (options, dataSources) => !string.IsNullOrWhiteSpace(options.ConnectionString) || dataSources.Any(),
+                "PostgreSqlStoreOptions.ConnectionString is required when no NpgsqlDataSource is registered, for example \"Host=localhost;Database=pipeline;Username=app;Password=secret\".")
             .Validate(
                 options => string.IsNullOrWhiteSpace(options.ConnectionString) || PostgreSqlStore.IsValidConnectionString(options.ConnectionString),
                 "PostgreSqlStoreOptions.ConnectionString is not a valid Npgsql connection string.")
@@ -55,7 +72,8 @@ public static class PostgreSqlTransactionPipelineBuilderExtensions
         builder.Services.RemoveAll<PostgreSqlStore>();
         builder.Services.AddSingleton(sp => new PostgreSqlStore(
             sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value,
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<NpgsqlDataSource>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreErrorClassifier, PostgreSqlErrorClassifier>());
         return builder.UseStorage<PostgreSqlStore>();
     }
