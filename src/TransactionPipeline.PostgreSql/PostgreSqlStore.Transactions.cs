@@ -45,7 +45,8 @@ internal sealed partial class PostgreSqlStore
 
         if (!_imports.TryGetValue(jobId, out var import))
         {
-            import = await JobImport.StartAsync(await OpenAsync(cancellationToken).ConfigureAwait(false), jobId, cancellationToken).ConfigureAwait(false);
+            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            import = await JobImport.StartAsync(connection, jobId, _distributeRows, cancellationToken).ConfigureAwait(false);
             _imports[jobId] = import;
         }
 
@@ -173,7 +174,11 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Begins the transaction, takes the job's key, creates its table and starts the COPY; owns <paramref name="connection"/> from here.</summary>
-    public static async Task<JobImport> StartAsync(NpgsqlConnection connection, string jobId, CancellationToken cancellationToken)
+    /// <param name="connection">An open connection, which the import owns from here.</param>
+    /// <param name="jobId">The job.</param>
+    /// <param name="distribute">Makes the job's new table a Citus distributed table, spread over the workers by <c>seq</c>.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<JobImport> StartAsync(NpgsqlConnection connection, string jobId, bool distribute, CancellationToken cancellationToken)
     {
         NpgsqlTransaction? transaction = null;
         try
@@ -207,6 +212,17 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
                 transaction))
             {
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (distribute && created)
+            {
+                // In the same transaction: the shards are made on the workers with it, and go if it rolls back. A colocation
+                // group of its own: tables of the default group lock it until their transaction ends, which would make
+                // every other job's import wait for this one to finish. A job's rows are never joined with another's.
+                using var distributeTable = new NpgsqlCommand(
+                    "SELECT create_distributed_table(@table, 'seq', colocate_with => 'none');", connection, transaction);
+                distributeTable.Parameters.Add(new NpgsqlParameter<string>("table", table));
+                await distributeTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var options = created ? "FORMAT BINARY, FREEZE" : "FORMAT BINARY";

@@ -30,6 +30,8 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
     private readonly bool _ownsDataSource;
     private readonly string _schema;
     private readonly bool _createSchema;
+    private readonly bool? _citus;
+    private volatile bool _distributeRows;
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
@@ -53,6 +55,7 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
 
         _schema = options.Schema;
         _createSchema = options.CreateSchema;
+        _citus = options.Citus;
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             _dataSource = sharedDataSource ?? throw new ArgumentException(
@@ -204,12 +207,29 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
                 await CheckSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
             }
 
+            _distributeRows = await UsesCitusAsync(connection, cancellationToken).ConfigureAwait(false);
             _schemaReady = true;
         }
         finally
         {
             _schemaLock.Release();
         }
+    }
+
+    /// <summary>Whether job row tables are made Citus distributed tables: as <see cref="PostgreSqlStoreOptions.Citus"/> says, or when the extension is there.</summary>
+    private async ValueTask<bool> UsesCitusAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_citus == false)
+        {
+            return false;
+        }
+
+        using var command = new NpgsqlCommand("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus');", connection);
+        var installed = (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return installed || _citus != true
+            ? installed
+            : throw new InvalidOperationException(
+                "PostgreSqlStoreOptions.Citus is true, but the database has no citus extension: run CREATE EXTENSION citus on the coordinator (and each worker), or leave Citus unset.");
     }
 
     private async ValueTask CreateSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -32,4 +32,17 @@ public sealed class PostgreSqlStoreOptions
     /// any that are missing.
     /// </remarks>
     public bool CreateSchema { get; set; } = true;
+
+    /// <summary>Gets or sets whether each job's row table is a Citus distributed table.</summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: yes when the database has the <c>citus</c> extension (the store is
+    /// pointed at a Citus coordinator). <see langword="true"/> requires the extension; <see langword="false"/> keeps
+    /// every table local, even on Citus.
+    /// </value>
+    /// <remarks>
+    /// A job's rows are spread over the workers by their sequence number (hash-distributed, the default shard count),
+    /// so its COPY is routed to every worker at once, and its aggregation runs on the workers. Job state, events,
+    /// results and webhooks stay ordinary tables on the coordinator: they are small and written row by row.
+    /// </remarks>
+    public bool? Citus { get; set; }
 }

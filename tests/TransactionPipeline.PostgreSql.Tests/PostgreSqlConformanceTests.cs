@@ -1,9 +1,17 @@
 namespace TransactionPipeline.PostgreSql.Tests;
 
 [RequiresPostgreSql]
-public sealed class PostgreSqlJobStoreTests : JobStoreConformanceTests, IAsyncLifetime
+public class PostgreSqlJobStoreTests : JobStoreConformanceTests, IAsyncLifetime
 {
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlJobStoreTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlJobStoreTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     protected override Task<IJobStore> CreateStoreAsync() => Task.FromResult<IJobStore>(_database.CreateStore());
 
@@ -15,9 +23,17 @@ public sealed class PostgreSqlJobStoreTests : JobStoreConformanceTests, IAsyncLi
 }
 
 [RequiresPostgreSql]
-public sealed class PostgreSqlTransactionStoreTests : TransactionStoreConformanceTests, IAsyncLifetime
+public class PostgreSqlTransactionStoreTests : TransactionStoreConformanceTests, IAsyncLifetime
 {
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlTransactionStoreTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlTransactionStoreTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     protected override Task<ITransactionStore> CreateStoreAsync() => Task.FromResult<ITransactionStore>(_database.CreateStore());
 
@@ -29,9 +45,17 @@ public sealed class PostgreSqlTransactionStoreTests : TransactionStoreConformanc
 }
 
 [RequiresPostgreSql]
-public sealed class PostgreSqlResultStoreTests : ResultStoreConformanceTests, IAsyncLifetime
+public class PostgreSqlResultStoreTests : ResultStoreConformanceTests, IAsyncLifetime
 {
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlResultStoreTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlResultStoreTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     protected override Task<IResultStore> CreateStoreAsync() => Task.FromResult<IResultStore>(_database.CreateStore());
 
@@ -43,9 +67,17 @@ public sealed class PostgreSqlResultStoreTests : ResultStoreConformanceTests, IA
 }
 
 [RequiresPostgreSql]
-public sealed class PostgreSqlWebhookStoreTests : WebhookStoreConformanceTests, IAsyncLifetime
+public class PostgreSqlWebhookStoreTests : WebhookStoreConformanceTests, IAsyncLifetime
 {
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlWebhookStoreTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlWebhookStoreTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     protected override Task<IWebhookStore> CreateStoreAsync() => Task.FromResult<IWebhookStore>(_database.CreateStore());
 
@@ -57,9 +89,17 @@ public sealed class PostgreSqlWebhookStoreTests : WebhookStoreConformanceTests, 
 }
 
 [RequiresPostgreSql]
-public sealed class PostgreSqlIdempotencyStoreTests : IdempotencyStoreConformanceTests, IAsyncLifetime
+public class PostgreSqlIdempotencyStoreTests : IdempotencyStoreConformanceTests, IAsyncLifetime
 {
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlIdempotencyStoreTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlIdempotencyStoreTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     protected override Task<IIdempotencyStore> CreateStoreAsync() => Task.FromResult<IIdempotencyStore>(_database.CreateStore());
 

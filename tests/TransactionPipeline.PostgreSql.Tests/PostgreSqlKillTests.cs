@@ -5,11 +5,19 @@ namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>kill -9 of a real process at each stage of a job on PostgreSQL: the next process ends the job right and leaves nothing partial.</summary>
 [RequiresPostgreSql]
-public sealed class PostgreSqlKillTests : IAsyncLifetime
+public class PostgreSqlKillTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
     private readonly string _input = Path.Combine(Path.GetTempPath(), $"txp-pg-kill-{Guid.NewGuid():N}.json");
+
+    public PostgreSqlKillTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlKillTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     [StoreFact]
     public async Task Resume_AfterProcessKilledMidImport_FailsTheJobAsInterruptedWithItsCountsAndNoRowsLeft()
@@ -75,7 +83,7 @@ public sealed class PostgreSqlKillTests : IAsyncLifetime
         File.Delete(_input);
     }
 
-    private string[] Store() => ["--postgres", PostgreSqlTestDatabase.ConnectionString, "--schema", _database.Schema];
+    private string[] Store() => ["--postgres", _database.ServerConnectionString, "--schema", _database.Schema];
 
     private async Task<long> WaitForAsync(SampleProcess process, string sql)
     {

@@ -5,10 +5,18 @@ namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>The whole pipeline on a real PostgreSQL schema: what a user sees after good and bad input.</summary>
 [RequiresPostgreSql]
-public sealed class PostgreSqlPipelineTests : IAsyncLifetime
+public class PostgreSqlPipelineTests : IAsyncLifetime
 {
     private const string Good = """{"amount": 10.10, "date": "2024-01-01", "is_revenue": true, "description": "ok"}""";
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlPipelineTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlPipelineTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     public static TheoryData<string, string> BadInputs => new()
     {

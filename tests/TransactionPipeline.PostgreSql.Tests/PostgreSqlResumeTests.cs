@@ -5,10 +5,18 @@ namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>A host goes away with a job half done; a new host on the same database finishes or fails it, from the stored rows only.</summary>
 [RequiresPostgreSql]
-public sealed class PostgreSqlResumeTests : IAsyncLifetime
+public class PostgreSqlResumeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlResumeTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlResumeTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     [StoreFact]
     public async Task ProcessJobsAsync_HostStoppedAfterImport_NewHostCompletesTheJobFromStoredRows()

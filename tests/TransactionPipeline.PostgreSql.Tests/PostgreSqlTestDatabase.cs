@@ -4,9 +4,13 @@ using Npgsql;
 namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>A schema of its own on the test server, one per test: the stores create it on first use, and <see cref="DropAsync"/> drops it.</summary>
-internal sealed class PostgreSqlTestDatabase
+internal sealed class PostgreSqlTestDatabase(bool onCitus = false)
 {
     private readonly List<IAsyncDisposable> _owned = [];
+
+    /// <summary>Gets the connection string of the server this schema lives on: the plain server, or the Citus coordinator.</summary>
+    public string ServerConnectionString => (onCitus ? PostgreSqlTestServer.CitusConnectionString : PostgreSqlTestServer.ConnectionString)
+        ?? throw new InvalidOperationException($"{(onCitus ? PostgreSqlTestServer.CitusVariable : PostgreSqlTestServer.Variable)} is not set.");
 
     public string Schema { get; } = $"txp_test_{Guid.NewGuid():N}";
 
@@ -16,7 +20,7 @@ internal sealed class PostgreSqlTestDatabase
     /// <summary>Points store options at this test's schema.</summary>
     public void Configure(PostgreSqlStoreOptions options)
     {
-        options.ConnectionString = ConnectionString;
+        options.ConnectionString = ServerConnectionString;
         options.Schema = Schema;
     }
 
@@ -57,6 +61,22 @@ internal sealed class PostgreSqlTestDatabase
         return await command.ExecuteScalarAsync() is var value and not DBNull ? (T)value! : default!;
     }
 
+    /// <summary>Reads the first column of every row of a query, as text: an EXPLAIN plan, say.</summary>
+    public async Task<List<string>> LinesAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString(Schema));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return lines;
+    }
+
     public Task<long> CountAsync(string table) => ScalarAsync<long>($"SELECT count(*) FROM {table};");
 
     /// <summary>Gets the per-job row tables in this schema (<c>transaction_rows_KEY</c>).</summary>
@@ -95,7 +115,7 @@ internal sealed class PostgreSqlTestDatabase
             await owned.DisposeAsync();
         }
 
-        if (PostgreSqlTestServer.ConnectionString is null || _owned.Count == 0)
+        if ((onCitus ? PostgreSqlTestServer.CitusConnectionString : PostgreSqlTestServer.ConnectionString) is null || _owned.Count == 0)
         {
             // Nothing here could have created the schema.
             return;
@@ -108,6 +128,6 @@ internal sealed class PostgreSqlTestDatabase
     }
 
     /// <summary>A connection string without pooling: each test's own connections close with it instead of idling in a pool per schema.</summary>
-    private static string AdminConnectionString(string? searchPath) =>
-        new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, SearchPath = searchPath }.ConnectionString;
+    private string AdminConnectionString(string? searchPath) =>
+        new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false, SearchPath = searchPath }.ConnectionString;
 }

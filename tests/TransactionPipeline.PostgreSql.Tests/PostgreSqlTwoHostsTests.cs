@@ -5,10 +5,18 @@ namespace TransactionPipeline.PostgreSql.Tests;
 
 /// <summary>Two hosts, each with its own services and connection pool, on one database: either serves any job.</summary>
 [RequiresPostgreSql]
-public sealed class PostgreSqlTwoHostsTests : IAsyncLifetime
+public class PostgreSqlTwoHostsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly PostgreSqlTestDatabase _database = new();
+    private readonly PostgreSqlTestDatabase _database;
+
+    public PostgreSqlTwoHostsTests()
+        : this(onCitus: false)
+    {
+    }
+
+    /// <summary>Runs the same tests on the Citus cluster when <paramref name="onCitus"/> is set.</summary>
+    protected PostgreSqlTwoHostsTests(bool onCitus) => _database = new PostgreSqlTestDatabase(onCitus);
 
     [StoreFact]
     public async Task SubmitAsync_OnHostA_HostBAnswersStatusOffersAndEvents()
