@@ -42,6 +42,9 @@ internal static class Cases
         ("pipeline-http", false, "this pipeline behind Kestrel on loopback, HttpClient streams the file in the same process: bytes to offers"),
         ("pipeline-postgres", false, "this pipeline, in process, PostgreSQL store on the --postgres server: bytes to offers (the server's memory and CPU are not in the figures)"),
         ("pipeline-postgres+sweep", false, "pipeline-postgres with the sweep of pipeline-sqlite+sweep"),
+        ("pipeline-postgres-x4", false, "4 jobs of the file at once on the --postgres server (rows are the 4 jobs' total)"),
+        ("pipeline-citus", false, "this pipeline, in process, on the --citus coordinator (2 workers): each job's rows a distributed table"),
+        ("pipeline-citus-x4", false, "4 jobs of the file at once on the --citus coordinator"),
         ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
         ("pipeline-aggregate-only+telemetry", false, "the same, with the listener of pipeline-sqlite+telemetry"),
         ("reader-only", false, "the SDK's streaming reader alone, in order on one core as when rows are stored, batches dropped"),
@@ -99,6 +102,9 @@ internal static class Cases
             "sqlite3-cli-csv" => SqliteCli(file, out externalPeak),
             "pipeline-postgres" => await PostgresCases.PipelineAsync(file, stages),
             "pipeline-postgres+sweep" => await PostgresCases.PipelineAsync(file, stages, sweep: true),
+            "pipeline-postgres-x4" => await PostgresCases.PipelineAsync(file, stages, jobs: 4),
+            "pipeline-citus" => await PostgresCases.PipelineAsync(file, stages, citus: true),
+            "pipeline-citus-x4" => await PostgresCases.PipelineAsync(file, stages, citus: true, jobs: 4),
             "psql-copy-csv" => await PostgresCases.PsqlCopyAsync(file, peak => externalPeak = peak),
             "duckdb-seed" when new FileInfo(file).Length > DeserializeLimit => throw new SkipException(
                 $"skipped above {DeserializeLimit >> 20} MB: read_json holds the whole document as one value (about 5x the file in memory)"),
@@ -134,7 +140,9 @@ internal static class Cases
     /// retention sweep going (<see cref="Sweeping"/>): its first round removes that job's rows as the import starts.
     /// </param>
     /// <returns>The transactions imported.</returns>
-    internal static async Task<long> RunPipelineAsync(string file, Dictionary<string, double> stages, Action<ServiceCollection> register, bool sweep = false)
+    /// <param name="jobs">How many jobs of the file run at once; the rows are their total, the stages the first one's.</param>
+    internal static async Task<long> RunPipelineAsync(
+        string file, Dictionary<string, double> stages, Action<ServiceCollection> register, bool sweep = false, int jobs = 1)
     {
         var services = new ServiceCollection();
         register(services);
@@ -155,8 +163,12 @@ internal static class Cases
             worker = provider.GetRequiredService<IPipelineWorker>().ProcessJobsAsync(stopWorker.Token);
         }
 
-        await using var input = SeedRows.OpenSequential(file);
-        var status = await pipeline.RunAsync(PipelineInput.FromJson(input), CancellationToken.None);
+        var all = await Task.WhenAll(Enumerable.Range(0, jobs).Select(_ => Task.Run(async () =>
+        {
+            await using var input = SeedRows.OpenSequential(file);
+            return await pipeline.RunAsync(PipelineInput.FromJson(input), CancellationToken.None);
+        })));
+        var status = all.FirstOrDefault(s => s.State != JobState.JobComplete) ?? all[0];
         await stopWorker.CancelAsync();
         await worker;
         if (status.State != JobState.JobComplete)
@@ -173,7 +185,7 @@ internal static class Cases
             stages["delete rows" + ExcludedSuffix] = removal.Elapsed.TotalSeconds;
         }
 
-        return status.Progress.TransactionsImported;
+        return all.Sum(s => s.Progress.TransactionsImported);
     }
 
     private static async IAsyncEnumerable<TransactionRecord> OtherJobRows(int count)

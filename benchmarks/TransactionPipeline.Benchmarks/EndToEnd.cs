@@ -7,7 +7,7 @@ using QuickStart;
 namespace TransactionPipeline.Benchmarks;
 
 /// <summary>
-/// <c>e2e [--size 1GB | --file PATH] [--repeat N] [--cases a,b] [--json OUT] [--postgres CONNECTION]</c>: runs every case on the same seed-shaped
+/// <c>e2e [--size 1GB | --file PATH] [--repeat N] [--cases a,b] [--json OUT] [--postgres CONNECTION] [--citus CONNECTION]</c>: runs every case on the same seed-shaped
 /// file, each in a child process of its own so that peak memory is per case, and prints one table of medians.
 /// </summary>
 internal static class EndToEnd
@@ -25,6 +25,12 @@ internal static class EndToEnd
         {
             // Children inherit it: the PostgreSQL cases run only when a server is named.
             Environment.SetEnvironmentVariable(PostgresCases.ConnectionVariable, postgres);
+        }
+
+        if (Option(args, "--citus") is { } citus)
+        {
+            // The Citus cases run only when a coordinator is named.
+            Environment.SetEnvironmentVariable(PostgresCases.CitusVariable, citus);
         }
 
         var folder = Directory.CreateTempSubdirectory("pipeline-e2e-");
@@ -51,9 +57,15 @@ internal static class EndToEnd
                     continue;
                 }
 
-                if (name is "pipeline-postgres" or "pipeline-postgres+sweep" or "psql-copy-csv" && PostgresCases.ConnectionString is null)
+                if (name is "pipeline-postgres" or "pipeline-postgres+sweep" or "pipeline-postgres-x4" or "psql-copy-csv" && PostgresCases.ConnectionString is null)
                 {
                     results.Add(new CaseResult(name, -1, 0, -1, [], "skipped: no PostgreSQL server (--postgres CONNECTION)"));
+                    continue;
+                }
+
+                if (name.StartsWith("pipeline-citus", StringComparison.Ordinal) && PostgresCases.CitusConnectionString is null)
+                {
+                    results.Add(new CaseResult(name, -1, 0, -1, [], "skipped: no Citus coordinator (--citus CONNECTION)"));
                     continue;
                 }
 

@@ -17,8 +17,12 @@ internal static class PostgresCases
 
     public static string? ConnectionString => Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } value ? value : null;
 
-    public static async Task<long> PipelineAsync(string file, Dictionary<string, double> stages, bool sweep = false) =>
-        await WithSchemaAsync((connectionString, schema) => Cases.RunPipelineAsync(
+    public const string CitusVariable = "PIPELINE_BENCH_CITUS";
+
+    public static string? CitusConnectionString => Environment.GetEnvironmentVariable(CitusVariable) is { Length: > 0 } value ? value : null;
+
+    public static async Task<long> PipelineAsync(string file, Dictionary<string, double> stages, bool sweep = false, bool citus = false, int jobs = 1) =>
+        await WithSchemaAsync(citus, (connectionString, schema) => Cases.RunPipelineAsync(
             file,
             stages,
             services => services.AddTransactionPipeline(sweep ? Cases.Sweeping : _ => { }).UsePostgreSql(o =>
@@ -26,11 +30,12 @@ internal static class PostgresCases
                 o.ConnectionString = connectionString;
                 o.Schema = schema;
             }),
-            sweep));
+            sweep,
+            jobs));
 
     /// <summary><c>psql \copy</c> of the CSV rows into a table of the same columns (no index), under GNU time for its peak.</summary>
     public static async Task<long> PsqlCopyAsync(string file, Action<long> reportPeak) =>
-        await WithSchemaAsync(async (connectionString, schema) =>
+        await WithSchemaAsync(citus: false, async (connectionString, schema) =>
         {
             await ExecuteAsync(connectionString, $"CREATE TABLE {schema}.t (amount numeric(15,2), date date, is_revenue boolean, description text);");
             var settings = new NpgsqlConnectionStringBuilder(connectionString);
@@ -68,9 +73,10 @@ internal static class PostgresCases
             return await ScalarAsync(connectionString, $"SELECT count(*) FROM {schema}.t;");
         });
 
-    private static async Task<long> WithSchemaAsync(Func<string, string, Task<long>> body)
+    private static async Task<long> WithSchemaAsync(bool citus, Func<string, string, Task<long>> body)
     {
-        var connectionString = ConnectionString ?? throw new SkipException("skipped: no PostgreSQL server (e2e --postgres CONNECTION)");
+        var connectionString = (citus ? CitusConnectionString : ConnectionString)
+            ?? throw new SkipException(citus ? "skipped: no Citus coordinator (e2e --citus CONNECTION)" : "skipped: no PostgreSQL server (e2e --postgres CONNECTION)");
         var schema = $"bench_{Environment.ProcessId}";
         await ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
         try
