@@ -7,6 +7,31 @@
 # coordinator and two workers as three more clusters on this machine (ports 5440-5442), and exports
 # PIPELINE_TEST_CITUS. Without ../shared/citus/ it does nothing, and the Citus tests skip saying so.
 
+# A login role with a password (the tests connect over TCP) that owns the test database, so it may create schemas;
+# then $2, run in that database as the superuser.
+pipeline_prepare_database() {
+  local log
+  log="$(mktemp)"
+  if ! (cd / && runuser -u postgres -- psql -p "$1" -X -q -v ON_ERROR_STOP=1 >"$log" 2>&1 <<SQL
+DO \$\$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pipeline') THEN
+        CREATE ROLE pipeline LOGIN PASSWORD 'pipeline';
+    END IF;
+END
+\$\$;
+SELECT 'CREATE DATABASE pipeline_tests OWNER pipeline'
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'pipeline_tests')
+\\gexec
+\\c pipeline_tests
+$2
+SQL
+  ); then
+    cat "$log"; echo "services.sh: could not prepare the test role and database on port $1"; rm -f "$log"; return 1
+  fi
+  rm -f "$log"
+}
+
 pipeline_start_postgres() {
   local log version port i
   log="$(mktemp)"
@@ -33,22 +58,7 @@ pipeline_start_postgres() {
     sleep 0.5
   done
 
-  # A login role with a password (the tests connect over TCP) that owns the test database, so it may create schemas.
-  if ! (cd / && runuser -u postgres -- psql -p "$port" -X -q -v ON_ERROR_STOP=1 >"$log" 2>&1 <<'SQL'
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pipeline') THEN
-        CREATE ROLE pipeline LOGIN PASSWORD 'pipeline';
-    END IF;
-END
-$$;
-SELECT 'CREATE DATABASE pipeline_tests OWNER pipeline'
-WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'pipeline_tests')
-\gexec
-SQL
-  ); then
-    cat "$log"; echo "services.sh: could not create the test role and database"; return 1
-  fi
+  pipeline_prepare_database "$port" "" || return 1
 
   rm -f "$log"
   export PIPELINE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=pipeline;Password=pipeline;Database=pipeline_tests"
@@ -81,23 +91,7 @@ HBA
       [ "$i" -eq 60 ] && { echo "services.sh: $name did not accept connections on port $port"; return 1; }
       sleep 0.5
     done
-    if ! (cd / && runuser -u postgres -- psql -p "$port" -X -q -v ON_ERROR_STOP=1 >"$log" 2>&1 <<'SQL'
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pipeline') THEN
-        CREATE ROLE pipeline LOGIN PASSWORD 'pipeline';
-    END IF;
-END
-$$;
-SELECT 'CREATE DATABASE pipeline_tests OWNER pipeline'
-WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'pipeline_tests')
-\gexec
-\c pipeline_tests
-CREATE EXTENSION IF NOT EXISTS citus;
-SQL
-    ); then
-      cat "$log"; echo "services.sh: could not prepare $name"; return 1
-    fi
+    pipeline_prepare_database "$port" "CREATE EXTENSION IF NOT EXISTS citus;" || return 1
   done
 
   if ! (cd / && runuser -u postgres -- psql -p 5440 -d pipeline_tests -X -q -v ON_ERROR_STOP=1 >"$log" 2>&1 <<'SQL'
@@ -126,6 +120,6 @@ fi
 if [ -z "${PIPELINE_TEST_CITUS:-}" ] && [ "$pipeline_status" -eq 0 ]; then
   pipeline_start_citus || pipeline_status=1
 fi
-unset -f pipeline_start_postgres pipeline_start_citus
+unset -f pipeline_prepare_database pipeline_start_postgres pipeline_start_citus
 unset pipeline_citus
 [ "$pipeline_status" -eq 0 ]
