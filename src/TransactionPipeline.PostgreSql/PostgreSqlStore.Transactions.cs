@@ -108,6 +108,33 @@ internal sealed partial class PostgreSqlStore
         }
     }
 
+    /// <summary>Sums the job's rows per date in the server: on Citus each worker groups its own shards, and the coordinator merges.</summary>
+    async ValueTask<IReadOnlyList<DailyAggregate>?> ITransactionStore.SumByDateAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        if (await FindJobKeyAsync(connection, jobId, cancellationToken).ConfigureAwait(false) is not { } jobKey)
+        {
+            return [];
+        }
+
+        using var command = new NpgsqlCommand(
+            $"""
+            SELECT date, sum(amount), coalesce(sum(amount) FILTER (WHERE is_revenue), 0), count(*)
+            FROM {RowsTable(jobKey)} GROUP BY date;
+            """,
+            connection)
+        {
+            CommandTimeout = 0,
+        };
+        return await ReadRowsAsync(
+                command,
+                r => new DailyAggregate(r.GetFieldValue<DateOnly>(0), r.GetDecimal(1), r.GetDecimal(2), r.GetInt64(3)),
+                cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     async ValueTask<IReadOnlyList<string>> ITransactionStore.ListStoredJobsAsync(CancellationToken cancellationToken) =>
         await QueryAsync("SELECT job_id FROM transaction_jobs;", _ => { }, reader => reader.GetString(0), cancellationToken)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -219,8 +246,16 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
                 // In the same transaction: the shards are made on the workers with it, and go if it rolls back. A colocation
                 // group of its own: tables of the default group lock it until their transaction ends, which would make
                 // every other job's import wait for this one to finish. A job's rows are never joined with another's.
+                // Two shards per worker: every worker takes a job's rows and groups them on two cores, while an import
+                // needs few connections to each worker (one per shard it writes), so concurrent imports do not run
+                // the workers out of connection slots as Citus's default of 32 shards per table would.
                 using var distributeTable = new NpgsqlCommand(
-                    "SELECT create_distributed_table(@table, 'seq', colocate_with => 'none');", connection, transaction);
+                    """
+                    SELECT create_distributed_table(@table, 'seq', colocate_with => 'none', shard_count => greatest(2, 2 * (
+                        SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND isactive AND shouldhaveshards)::int));
+                    """,
+                    connection,
+                    transaction);
                 distributeTable.Parameters.Add(new NpgsqlParameter<string>("table", table));
                 await distributeTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }

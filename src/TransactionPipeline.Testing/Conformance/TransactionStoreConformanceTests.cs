@@ -178,6 +178,35 @@ public abstract class TransactionStoreConformanceTests : StoreConformanceTests<I
     }
 
     [StoreFact]
+    public async Task SumByDateAsync_CompletedImport_NothingOrExactlyTheSumsOfTheRowsPerDate()
+    {
+        var store = await CreateStoreAsync();
+        var rows = Enumerable.Range(1, 2_000).Select(i => Row((i % 2 == 0 ? 1 : -1) * (i / 100m) + 0.01m, $"row {i}", i % 3 == 0, 1 + (i % 9))).ToArray();
+        foreach (var chunk in rows.Chunk(700))
+        {
+            await store.AppendAsync(JobA, Batch(chunk), default);
+        }
+
+        await store.AppendAsync(JobB, Batch(Row(5m, "other job", true, 1)), default);
+        await store.CompleteAsync(JobA, default);
+        await store.CompleteAsync(JobB, default);
+
+        var sums = await store.SumByDateAsync(JobA, default);
+        var unknown = await store.SumByDateAsync("pipeline_20000101_001", default);
+
+        if (sums is null)
+        {
+            unknown.Should().BeNull("a store that does not sum says so for every job");
+            return;
+        }
+
+        var expected = rows.GroupBy(r => r.Date).Select(g => new DailyAggregate(
+            g.Key, g.Sum(r => r.Amount), g.Where(r => r.IsRevenue).Sum(r => r.Amount), g.Count()));
+        sums.Should().BeEquivalentTo(expected, "the sums are exact, per date, of this job's rows only");
+        unknown.Should().BeEmpty();
+    }
+
+    [StoreFact]
     public async Task CompleteAsync_JobWithoutRows_DoesNothing()
     {
         var store = await CreateStoreAsync();

@@ -59,6 +59,10 @@ internal sealed class DailyTotals
         }
     }
 
+    /// <summary>Adds a date's sums made elsewhere (by a store) to these.</summary>
+    public void Add(DailyAggregate sums) =>
+        Add(sums.Date, new Totals { Total = sums.TotalAmount, Revenue = sums.RevenueAmount, Count = sums.TransactionCount });
+
     private void Add(DateOnly date, in Totals sums)
     {
         ref var totals = ref Find(date);

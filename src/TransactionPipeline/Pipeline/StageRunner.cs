@@ -153,6 +153,17 @@ internal sealed class StageRunner(
     {
         var totals = new DailyTotals();
         long rows = 0;
+        if (await transactions.SumByDateAsync(status.JobId, cancellationToken).ConfigureAwait(false) is { } sums)
+        {
+            foreach (var date in sums)
+            {
+                totals.Add(date);
+                rows += date.TransactionCount;
+            }
+
+            return (totals, rows);
+        }
+
         await foreach (var transaction in transactions.ReadAsync(status.JobId, cancellationToken).ConfigureAwait(false))
         {
             totals.Add(transaction);

@@ -35,6 +35,20 @@ public interface ITransactionStore
     /// </remarks>
     IAsyncEnumerable<TransactionRecord> ReadAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Sums a completed import's rows per date in the store, for a job whose import ran in another process.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// One entry per date with rows, in any order, exact; or <see langword="null"/> when the store does not sum (the
+    /// default), and the pipeline reads the rows back with <see cref="ReadAsync"/> and sums them itself.
+    /// </returns>
+    /// <remarks>
+    /// A store that can sum where the rows are saves moving every row to the client: the PostgreSQL store runs a
+    /// <c>GROUP BY date</c>, which Citus pushes down to its workers.
+    /// </remarks>
+    ValueTask<IReadOnlyList<DailyAggregate>?> SumByDateAsync(string jobId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<DailyAggregate>?>(null);
+
     /// <summary>Lists the jobs that have rows stored, for the retention sweep; an import not completed yet may be left out.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The ids of the jobs with rows, in no set order.</returns>
