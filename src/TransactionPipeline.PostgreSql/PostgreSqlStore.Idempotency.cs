@@ -17,11 +17,7 @@ internal sealed partial class PostgreSqlStore : IIdempotencyStore
         await ExecuteAsync(
             connection,
             transaction,
-            """
-            DELETE FROM idempotency_keys WHERE scope = @scope AND key = @key AND created_at < @expired_before;
-            INSERT INTO idempotency_keys (scope, key, token, created_at) VALUES (@scope, @key, @token, @created_at)
-            ON CONFLICT (scope, key) DO NOTHING;
-            """,
+            IdempotencySql.TryAdd,
             cancellationToken,
             p =>
             {
@@ -31,7 +27,7 @@ internal sealed partial class PostgreSqlStore : IIdempotencyStore
                 p.Add(new NpgsqlParameter<DateTimeOffset>("expired_before", ToStored(expiredBefore)));
             }).ConfigureAwait(false);
         using var select = new NpgsqlCommand(
-            "SELECT scope, key, token, created_at, job_id, fingerprint FROM idempotency_keys WHERE scope = @scope AND key = @key;",
+            IdempotencySql.Select,
             connection,
             transaction);
         BindKey(select.Parameters, record);
@@ -49,7 +45,7 @@ internal sealed partial class PostgreSqlStore : IIdempotencyStore
     {
         ArgumentNullException.ThrowIfNull(record);
         return await ExecuteAsync(
-            "UPDATE idempotency_keys SET job_id = @job_id, fingerprint = @fingerprint WHERE scope = @scope AND key = @key AND token = @token;",
+            IdempotencySql.Update,
             p =>
             {
                 BindToken(p, record);
@@ -63,38 +59,16 @@ internal sealed partial class PostgreSqlStore : IIdempotencyStore
     {
         ArgumentNullException.ThrowIfNull(record);
         return await ExecuteAsync(
-            "DELETE FROM idempotency_keys WHERE scope = @scope AND key = @key AND token = @token;",
+            IdempotencySql.Remove,
             p => BindToken(p, record),
             cancellationToken).ConfigureAwait(false) == 1;
     }
 
     async ValueTask<int> IIdempotencyStore.RemoveExpiredAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
         await ExecuteAsync(
-            "DELETE FROM idempotency_keys WHERE created_at < @created_before;",
+            IdempotencySql.RemoveExpired,
             p => p.Add(new NpgsqlParameter<DateTimeOffset>("created_before", ToStored(createdBefore))),
             cancellationToken).ConfigureAwait(false);
-
-    public async ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(holder);
-
-        // The upsert's row lock orders hosts asking at once: the second sees the first's fresh lease and changes nothing.
-        return await ExecuteAsync(
-            """
-            INSERT INTO leases AS l (name, holder, expires_at) VALUES (@name, @holder, @expires_at)
-            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-            WHERE l.holder = excluded.holder OR l.expires_at <= @now;
-            """,
-            p =>
-            {
-                p.Add(new NpgsqlParameter<string>("name", name));
-                p.Add(new NpgsqlParameter<string>("holder", holder));
-                p.Add(new NpgsqlParameter<DateTimeOffset>("now", ToStored(now)));
-                p.Add(new NpgsqlParameter<DateTimeOffset>("expires_at", ToStored(now + duration)));
-            },
-            cancellationToken).ConfigureAwait(false) == 1;
-    }
 
     private static void BindKey(NpgsqlParameterCollection parameters, IdempotencyRecord record)
     {

@@ -254,4 +254,26 @@ internal sealed partial class PostgreSqlStore
 
     private static JobStatus ReadJob(NpgsqlDataReader reader) =>
         ReadStatus(reader, reader.GetString(0), 2) with { Tenant = reader.IsDBNull(1) ? null : reader.GetString(1) };
+
+    public async ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(holder);
+
+        // The upsert's row lock orders hosts asking at once: the second sees the first's fresh lease and changes nothing.
+        return await ExecuteAsync(
+            """
+            INSERT INTO leases AS l (name, holder, expires_at) VALUES (@name, @holder, @expires_at)
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE l.holder = excluded.holder OR l.expires_at <= @now;
+            """,
+            p =>
+            {
+                p.Add(new NpgsqlParameter<string>("name", name));
+                p.Add(new NpgsqlParameter<string>("holder", holder));
+                p.Add(new NpgsqlParameter<DateTimeOffset>("now", ToStored(now)));
+                p.Add(new NpgsqlParameter<DateTimeOffset>("expires_at", ToStored(now + duration)));
+            },
+            cancellationToken).ConfigureAwait(false) == 1;
+    }
 }

@@ -247,4 +247,21 @@ internal sealed partial class SqliteStore
 
     private static JobStatus ReadJob(SqliteDataReader reader) =>
         ReadStatus(reader, reader.GetString(0), 2) with { Tenant = reader.IsDBNull(1) ? null : reader.GetString(1) };
+
+    public async ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(holder);
+        return await ExecuteAsync(
+            """
+            INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expires_at)
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE leases.holder = excluded.holder OR leases.expires_at <= @now;
+            """,
+            cancellationToken,
+            ("@name", name),
+            ("@holder", holder),
+            ("@now", ToTicks(now)),
+            ("@expires_at", ToTicks(now + duration))).ConfigureAwait(false) == 1;
+    }
 }
