@@ -57,7 +57,7 @@ internal sealed partial class PostgreSqlStore
         catch
         {
             // The COPY cannot go on after a failed write; the transaction rolls back and the caller's clean-up finds nothing.
-            _imports.TryRemove(jobId, out _);
+            _imports.TryRemove(new KeyValuePair<string, JobImport>(jobId, import));
             await import.AbortAsync().ConfigureAwait(false);
             throw;
         }
@@ -188,6 +188,7 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
     private readonly NpgsqlRawCopyStream _copy;
     private readonly BinaryCopyRows _encoded = new(CopyBufferBytes);
     private readonly string _jobId;
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private long _seq;
     private int _disposed;
 
@@ -279,20 +280,44 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
 
     /// <summary>Encodes the rows into the COPY, sending each full buffer; the last part of a batch waits for the next one or the commit.</summary>
     /// <exception cref="ArgumentException">An amount has more than 2 decimals.</exception>
+    /// <exception cref="InvalidOperationException">The import was aborted (its job deleted or the store disposed) meanwhile.</exception>
     public async Task WriteAsync(ReadOnlyMemory<TransactionRecord> rows, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < rows.Length; i++)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _encoded.Add(++_seq, rows.Span[i]);
-            if (_encoded.IsNearlyFull)
+            ThrowIfAborted();
+            for (var i = 0; i < rows.Length; i++)
             {
-                await SendAsync(cancellationToken).ConfigureAwait(false);
+                _encoded.Add(++_seq, rows.Span[i]);
+                if (_encoded.IsNearlyFull)
+                {
+                    await SendAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
     /// <summary>Ends the COPY, records the job's last sequence and commits; the connection goes back to the pool.</summary>
     public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfAborted();
+            await CommitHeldAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task CommitHeldAsync(CancellationToken cancellationToken)
     {
         _encoded.End();
         await SendAsync(cancellationToken).ConfigureAwait(false);
@@ -305,22 +330,47 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
         }
 
         await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        await DisposeAsync().ConfigureAwait(false);
+        await ReleaseAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Cancels the COPY and rolls everything back; never throws, since it runs on failure paths.</summary>
+    /// <summary>Cancels the COPY and rolls everything back, after any write in progress; never throws, since it runs on failure paths.</summary>
     public async Task AbortAsync()
     {
+        // Waits for a write in progress (another caller's delete, the store's disposal), so the connection and the
+        // encoding buffer are never used by two callers at once; the next write then finds the import aborted.
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _copy.CancelAsync().ConfigureAwait(false);
-        }
-        catch (Exception cancel) when (cancel is ObjectDisposedException or NpgsqlException or IOException or InvalidOperationException)
-        {
-            // The COPY ended already (the server went away or refused it): the first error says why, not this one.
-        }
+            if (Volatile.Read(ref _disposed) == 1)
+            {
+                return;
+            }
 
-        await DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _copy.CancelAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Whatever ended the COPY already says why; this path only lets go.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                // The COPY ended already (the server went away or refused it): the first error says why, not this one.
+            }
+
+            await ReleaseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void ThrowIfAborted()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            throw new InvalidOperationException($"The import of job '{_jobId}' was aborted: its rows were deleted or the store was disposed.");
+        }
     }
 
     private async Task SendAsync(CancellationToken cancellationToken)
@@ -339,6 +389,10 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Drops the connection without a goodbye: the server rolls back what was not committed.</summary>
+    /// <remarks>
+    /// For a store disposed synchronously. It does not wait for a write in progress, so it leaves the encoding buffer
+    /// to the garbage collector instead of returning it to the pool under that write.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -346,7 +400,6 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
             return;
         }
 
-        _encoded.Dispose();
         try
         {
             _connection.Dispose();
@@ -357,8 +410,11 @@ internal sealed class JobImport : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Releases the connection; a transaction not committed is rolled back.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Aborts the import, as <see cref="AbortAsync"/>.</summary>
+    public async ValueTask DisposeAsync() => await AbortAsync().ConfigureAwait(false);
+
+    /// <summary>Releases the connection; a transaction not committed is rolled back. Called holding the gate.</summary>
+    private async ValueTask ReleaseAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {

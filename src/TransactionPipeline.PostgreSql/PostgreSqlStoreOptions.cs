@@ -40,7 +40,7 @@ public sealed class PostgreSqlStoreOptions
     /// every table local, even on Citus.
     /// </value>
     /// <remarks>
-    /// A job's rows are spread over the workers by their sequence number (hash-distributed, the default shard count),
+    /// A job's rows are spread over the workers by their sequence number (hash-distributed, two shards per worker),
     /// so its COPY is routed to every worker at once, and its aggregation runs on the workers. Job state, events,
     /// results and webhooks stay ordinary tables on the coordinator: they are small and written row by row.
     /// </remarks>

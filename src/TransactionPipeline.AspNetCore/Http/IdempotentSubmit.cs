@@ -90,14 +90,30 @@ internal sealed class IdempotentSubmit(HttpContext context, IPipeline pipeline, 
             if (await Task.WhenAny(created.Task, import).ConfigureAwait(false) == created.Task)
             {
                 record = record with { JobId = await created.Task.ConfigureAwait(false) };
-                await store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Only a hint for retries (which job to look at); the import goes on and the final update records it.
+                }
             }
 
             (status, elapsed) = await import.ConfigureAwait(false);
         }
         catch
         {
-            await store.RemoveAsync(record, CancellationToken.None).ConfigureAwait(false);
+            // The import ended without a job to bind: free the key, best effort, so the original error is what the caller sees.
+            try
+            {
+                await store.RemoveAsync(record, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The key expires in time; a retry meanwhile answers 409 until its job is seen failed.
+            }
+
             throw;
         }
 

@@ -15,9 +15,12 @@ internal sealed class Tenants(IEnumerable<IJobTenantProvider> providers)
     public async ValueTask<string?> OfAsync(HttpContext context) =>
         _provider is null ? null : await _provider.GetTenantAsync(context).ConfigureAwait(false) ?? string.Empty;
 
-    /// <summary>Whether the caller may see the job: always without tenants, otherwise only a job of its own tenant.</summary>
+    /// <summary>
+    /// Whether the caller may see the job: always without tenants, otherwise only a job of its own tenant. A job made
+    /// before tenants were turned on has none and is nobody's, as it is absent from every tenant's list.
+    /// </summary>
     public async ValueTask<bool> SeesAsync(HttpContext context, JobStatus job) =>
-        _provider is null || (job.Tenant ?? string.Empty) == await OfAsync(context).ConfigureAwait(false);
+        _provider is null || job.Tenant == await OfAsync(context).ConfigureAwait(false);
 
     /// <summary>
     /// The filter of the routes under <c>/jobs/{jobId}/</c>: a job of another tenant answers <c>404</c>, as an unknown one

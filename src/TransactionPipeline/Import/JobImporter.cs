@@ -36,7 +36,7 @@ internal sealed class JobImporter(
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hostStopping.Token);
         active.Hold(job.Status.JobId, cancellation);
         var status = job.Status;
-        var (created, handedOver) = (false, false);
+        var (created, handedOver, completed) = (false, false, false);
         ProgressReporter? reporter = null;
         try
         {
@@ -70,6 +70,8 @@ internal sealed class JobImporter(
             {
                 await transactions.CompleteAsync(status.JobId, cancellationToken).ConfigureAwait(false);
             }
+
+            completed = true;
 
             // The job's span (the import's parent) is kept with the configuration: the stages continue its trace, on any host.
             var (configuration, progress) = (outcome.Configuration! with { TraceParent = (span?.Parent ?? span)?.Id }, outcome.Progress);
@@ -115,6 +117,29 @@ internal sealed class JobImporter(
             {
                 active.Release(status.JobId, dispose: false);
             }
+
+            if (created && !completed && _options.StoreTransactions)
+            {
+                await ReleaseImportAsync(status.JobId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of what an import that never completed holds in the store (an open transaction and its connection, an
+    /// open rows file), whatever ended it: a failure, a lost lease, a job another host ended. Its rows were never
+    /// committed as a whole, so removing them is always right; the failure path removes them too, and asking twice is harmless.
+    /// </summary>
+    private async Task ReleaseImportAsync(string jobId)
+    {
+        try
+        {
+            await transactions.DeleteAsync(jobId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The store is away: what the import held is released with it, and recovery removes the rows once it answers.
+            PipelineLog.CleanupFailed(logger, jobId, ex);
         }
     }
 
