@@ -21,7 +21,7 @@ internal static class PostgresCases
 
     public static string? CitusConnectionString => Environment.GetEnvironmentVariable(CitusVariable) is { Length: > 0 } value ? value : null;
 
-    public static async Task<long> PipelineAsync(string file, Dictionary<string, double> stages, bool sweep = false, bool citus = false, int jobs = 1) =>
+    public static async Task<long> PipelineAsync(string file, Dictionary<string, double> stages, bool sweep = false, bool citus = false, int jobs = 1, int? copyStreams = null) =>
         await WithSchemaAsync(citus, (connectionString, schema) => Cases.RunPipelineAsync(
             file,
             stages,
@@ -29,6 +29,7 @@ internal static class PostgresCases
             {
                 o.ConnectionString = connectionString;
                 o.Schema = schema;
+                o.CopyStreams = copyStreams ?? o.CopyStreams;
             }),
             sweep,
             jobs));

@@ -11,15 +11,23 @@ internal sealed partial class PostgreSqlStore
     /// <summary>The imports in progress on this instance, by job: each holds its connection, transaction and COPY.</summary>
     private readonly ConcurrentDictionary<string, JobImport> _imports = new(StringComparer.Ordinal);
 
-    /// <summary>The table of one job's rows: created by its first batch, dropped whole when its rows are deleted.</summary>
+    /// <summary>The rows of one job, as a <c>FROM</c> item: its one table, or its tables together when several COPY streams wrote them.</summary>
     /// <remarks>
-    /// No index: rows are appended by COPY and read back whole, in <c>seq</c> order. A table per job makes removing a job's
-    /// rows one <c>DROP TABLE</c>, which takes the same short time for any size, gives the space back at once, leaves
-    /// no dead rows for vacuum and locks only that table, so imports of other jobs go on.
+    /// No index: rows are appended by COPY and read back whole, in <c>seq</c> order. A table per job (or a few, one per
+    /// COPY stream) makes removing a job's rows one <c>DROP TABLE</c>, which takes the same short time for any size,
+    /// gives the space back at once, leaves no dead rows for vacuum and locks only that job's tables, so imports of other
+    /// jobs go on.
     /// </remarks>
-    internal static string RowsTable(long jobKey) => string.Create(CultureInfo.InvariantCulture, $"transaction_rows_{jobKey}");
+    private static string RowsSource(long jobKey, int rowTables) => rowTables == 1
+        ? JobImport.RowsTable(jobKey, 0)
+        : "(" + string.Join(
+            " UNION ALL ",
+            Enumerable.Range(0, rowTables).Select(i => $"SELECT seq, amount, date, is_revenue, description FROM {JobImport.RowsTable(jobKey, i)}")) + ") AS job_rows";
 
-    /// <summary>Appends the batch to the job's import: one binary COPY, in one transaction, that runs from the job's first batch to <see cref="ITransactionStore.CompleteAsync"/>.</summary>
+    private static string RowTablesList(long jobKey, int rowTables) =>
+        string.Join(", ", Enumerable.Range(0, rowTables).Select(i => JobImport.RowsTable(jobKey, i)));
+
+    /// <summary>Appends the batch to the job's import: binary COPY streams, each in one transaction, that run from the job's first batch to <see cref="ITransactionStore.CompleteAsync"/>.</summary>
     /// <remarks>
     /// <para>
     /// The first batch opens a connection of the job's own, begins a transaction, creates the job's table in it and
@@ -45,8 +53,13 @@ internal sealed partial class PostgreSqlStore
 
         if (!_imports.TryGetValue(jobId, out var import))
         {
-            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            import = await JobImport.StartAsync(connection, jobId, _distributeRows, cancellationToken).ConfigureAwait(false);
+            if (!_schemaReady)
+            {
+                await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var streams = _distributeRows ? 1 : _copyStreams;
+            import = await JobImport.StartAsync(OpenAsync, jobId, streams, _distributeRows, cancellationToken).ConfigureAwait(false);
             _imports[jobId] = import;
         }
 
@@ -88,14 +101,14 @@ internal sealed partial class PostgreSqlStore
         ArgumentNullException.ThrowIfNull(jobId);
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        if (await FindJobKeyAsync(connection, jobId, cancellationToken).ConfigureAwait(false) is not { } jobKey)
+        if (await FindJobKeyAsync(connection, jobId, cancellationToken).ConfigureAwait(false) is not var (jobKey, rowTables))
         {
             yield break;
         }
 
         // Rows arrive in import order and stream as read. No command timeout: the server sorts a large job before the
         // first row comes back, which can take minutes; the cancellation token still stops it.
-        using var command = new NpgsqlCommand($"SELECT amount, date, is_revenue, description FROM {RowsTable(jobKey)} ORDER BY seq;", connection)
+        using var command = new NpgsqlCommand($"SELECT amount, date, is_revenue, description FROM {RowsSource(jobKey, rowTables)} ORDER BY seq;", connection)
         {
             CommandTimeout = 0,
         };
@@ -114,7 +127,7 @@ internal sealed partial class PostgreSqlStore
         ArgumentNullException.ThrowIfNull(jobId);
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        if (await FindJobKeyAsync(connection, jobId, cancellationToken).ConfigureAwait(false) is not { } jobKey)
+        if (await FindJobKeyAsync(connection, jobId, cancellationToken).ConfigureAwait(false) is not var (jobKey, rowTables))
         {
             return [];
         }
@@ -122,7 +135,7 @@ internal sealed partial class PostgreSqlStore
         using var command = new NpgsqlCommand(
             $"""
             SELECT date, sum(amount), coalesce(sum(amount) FILTER (WHERE is_revenue), 0), count(*)
-            FROM {RowsTable(jobKey)} GROUP BY date;
+            FROM {RowsSource(jobKey, rowTables)} GROUP BY date;
             """,
             connection)
         {
@@ -152,284 +165,68 @@ internal sealed partial class PostgreSqlStore
         await using var connectionScope = connection.ConfigureAwait(false);
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
-        long? jobKey;
-        using (var forget = new NpgsqlCommand("DELETE FROM transaction_jobs WHERE job_id = @job_id RETURNING job_key;", connection, transaction))
+        (long Key, int RowTables)? job;
+        using (var forget = new NpgsqlCommand("DELETE FROM transaction_jobs WHERE job_id = @job_id RETURNING job_key, row_tables;", connection, transaction))
         {
             forget.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
-            jobKey = (long?)await forget.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            job = await ReadRowsAsync(forget, r => (r.GetInt64(0), r.GetInt32(1)), cancellationToken)
+                .Select(j => ((long, int)?)j).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (jobKey is { } key)
+        if (job is var (key, rowTables))
         {
             // A later append starts over under a new key, so rows of the old one can never reappear.
-            using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {RowsTable(key)};", connection, transaction);
+            using var drop = new NpgsqlCommand($"DROP TABLE IF EXISTS {RowTablesList(key, rowTables)};", connection, transaction);
             await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async ValueTask<long?> FindJobKeyAsync(NpgsqlConnection connection, string jobId, CancellationToken cancellationToken)
+    /// <summary>Finds the job's key and how many row tables it has, or <see langword="null"/> when no import of it has committed.</summary>
+    private static async ValueTask<(long Key, int RowTables)?> FindJobKeyAsync(NpgsqlConnection connection, string jobId, CancellationToken cancellationToken)
     {
-        using var find = new NpgsqlCommand("SELECT job_key FROM transaction_jobs WHERE job_id = @job_id;", connection);
+        using var find = new NpgsqlCommand("SELECT job_key, row_tables FROM transaction_jobs WHERE job_id = @job_id;", connection);
         find.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
-        return (long?)await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-    }
-}
-
-/// <summary>One job's import on PostgreSQL: a connection, its transaction, and a binary COPY into the job's table that stays open across batches.</summary>
-internal sealed class JobImport : IAsyncDisposable, IDisposable
-{
-    /// <summary>How many encoded bytes are sent to the server at a time.</summary>
-    private const int CopyBufferBytes = 64 * 1024;
-
-    private readonly NpgsqlConnection _connection;
-    private readonly NpgsqlTransaction _transaction;
-    private readonly NpgsqlRawCopyStream _copy;
-    private readonly BinaryCopyRows _encoded = new(CopyBufferBytes);
-    private readonly string _jobId;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private long _seq;
-    private int _disposed;
-
-    private JobImport(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlRawCopyStream copy, string jobId, long seq)
-    {
-        _connection = connection;
-        _transaction = transaction;
-        _copy = copy;
-        _jobId = jobId;
-        _seq = seq;
+        return await ReadRowsAsync(find, r => (r.GetInt64(0), r.GetInt32(1)), cancellationToken)
+            .Select(j => ((long, int)?)j).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Begins the transaction, takes the job's key, creates its table and starts the COPY; owns <paramref name="connection"/> from here.</summary>
-    /// <param name="connection">An open connection, which the import owns from here.</param>
-    /// <param name="jobId">The job.</param>
-    /// <param name="distribute">Makes the job's new table a Citus distributed table, spread over the workers by <c>seq</c>.</param>
-    /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<JobImport> StartAsync(NpgsqlConnection connection, string jobId, bool distribute, CancellationToken cancellationToken)
+    /// <summary>Drops the tables of further COPY streams that a process left when it died between their commit and the primary's.</summary>
+    /// <remarks>
+    /// Such a table has no key row, so no reader ever saw it. One whose import is still committing on another host has
+    /// its key's advisory lock held by that import's primary transaction, and is left to it.
+    /// </remarks>
+    private static async ValueTask DropLeftoverRowTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        NpgsqlTransaction? transaction = null;
-        try
+        using var find = new NpgsqlCommand(
+            """
+            SELECT c.relname::text, split_part(c.relname::text, '_', 3)::bigint
+            FROM pg_class c
+            WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname ~ '^transaction_rows_[0-9]+_[0-9]+$'
+              AND NOT EXISTS (SELECT FROM transaction_jobs j WHERE j.job_key = split_part(c.relname::text, '_', 3)::bigint);
+            """,
+            connection);
+        var leftovers = await ReadRowsAsync(find, r => (Table: r.GetString(0), Key: r.GetInt64(1)), cancellationToken)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (table, key) in leftovers)
         {
-            transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-            // A job whose rows were committed before (a store used outside the pipeline's one import per job) goes on
-            // under its key, in its table, without FREEZE, which needs a table made in this transaction.
-            using var key = new NpgsqlCommand(
-                """
-                INSERT INTO transaction_jobs AS t (job_id, last_seq) VALUES (@job_id, 0)
-                ON CONFLICT (job_id) DO UPDATE SET last_seq = t.last_seq
-                RETURNING job_key, last_seq, xmax = 0;
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            using var drop = new NpgsqlCommand(
+                $"""
+                SELECT pg_try_advisory_xact_lock({JobImport.ImportLockKey})
+                   AND NOT EXISTS (SELECT FROM transaction_jobs WHERE job_key = @job_key);
                 """,
                 connection,
                 transaction);
-            key.Parameters.Add(new NpgsqlParameter<string>("job_id", jobId));
-            long jobKey, lastSeq;
-            bool created;
-            var reader = await key.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            drop.Parameters.Add(new NpgsqlParameter<long>("job_key", key));
+            if ((bool)(await drop.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                (jobKey, lastSeq, created) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+                await ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table};", cancellationToken).ConfigureAwait(false);
             }
 
-            var table = PostgreSqlStore.RowsTable(jobKey);
-            using (var create = new NpgsqlCommand(
-                $"CREATE TABLE IF NOT EXISTS {table} (seq bigint NOT NULL, amount numeric(15,2) NOT NULL, date date NOT NULL, is_revenue boolean NOT NULL, description text NOT NULL);",
-                connection,
-                transaction))
-            {
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            if (distribute && created)
-            {
-                // In the same transaction: the shards are made on the workers with it, and go if it rolls back. A colocation
-                // group of its own: tables of the default group lock it until their transaction ends, which would make
-                // every other job's import wait for this one to finish. A job's rows are never joined with another's.
-                // Two shards per worker: every worker takes a job's rows and groups them on two cores, while an import
-                // needs few connections to each worker (one per shard it writes), so concurrent imports do not run
-                // the workers out of connection slots as Citus's default of 32 shards per table would.
-                using var distributeTable = new NpgsqlCommand(
-                    """
-                    SELECT create_distributed_table(@table, 'seq', colocate_with => 'none', shard_count => greatest(2, 2 * (
-                        SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND isactive AND shouldhaveshards)::int));
-                    """,
-                    connection,
-                    transaction);
-                distributeTable.Parameters.Add(new NpgsqlParameter<string>("table", table));
-                await distributeTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var options = created ? "FORMAT BINARY, FREEZE" : "FORMAT BINARY";
-            var copy = await connection.BeginRawBinaryCopyAsync(
-                $"COPY {table} (seq, amount, date, is_revenue, description) FROM STDIN ({options});", cancellationToken).ConfigureAwait(false);
-            return new JobImport(connection, transaction, copy, jobId, lastSeq);
-        }
-        catch
-        {
-            if (transaction is not null)
-            {
-                await transaction.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    /// <summary>Encodes the rows into the COPY, sending each full buffer; the last part of a batch waits for the next one or the commit.</summary>
-    /// <exception cref="ArgumentException">An amount has more than 2 decimals.</exception>
-    /// <exception cref="InvalidOperationException">The import was aborted (its job deleted or the store disposed) meanwhile.</exception>
-    public async Task WriteAsync(ReadOnlyMemory<TransactionRecord> rows, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfAborted();
-            for (var i = 0; i < rows.Length; i++)
-            {
-                _encoded.Add(++_seq, rows.Span[i]);
-                if (_encoded.IsNearlyFull)
-                {
-                    await SendAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>Ends the COPY, records the job's last sequence and commits; the connection goes back to the pool.</summary>
-    public async Task CommitAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfAborted();
-            await CommitHeldAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task CommitHeldAsync(CancellationToken cancellationToken)
-    {
-        _encoded.End();
-        await SendAsync(cancellationToken).ConfigureAwait(false);
-        await _copy.DisposeAsync().ConfigureAwait(false);
-        using (var last = new NpgsqlCommand("UPDATE transaction_jobs SET last_seq = @seq WHERE job_id = @job_id;", _connection, _transaction))
-        {
-            last.Parameters.Add(new NpgsqlParameter<long>("seq", _seq));
-            last.Parameters.Add(new NpgsqlParameter<string>("job_id", _jobId));
-            await last.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        await ReleaseAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Cancels the COPY and rolls everything back, after any write in progress; never throws, since it runs on failure paths.</summary>
-    public async Task AbortAsync()
-    {
-        // Waits for a write in progress (another caller's delete, the store's disposal), so the connection and the
-        // encoding buffer are never used by two callers at once; the next write then finds the import aborted.
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            if (Volatile.Read(ref _disposed) == 1)
-            {
-                return;
-            }
-
-            try
-            {
-                await _copy.CancelAsync().ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Whatever ended the COPY already says why; this path only lets go.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                // The COPY ended already (the server went away or refused it): the first error says why, not this one.
-            }
-
-            await ReleaseAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private void ThrowIfAborted()
-    {
-        if (Volatile.Read(ref _disposed) == 1)
-        {
-            throw new InvalidOperationException($"The import of job '{_jobId}' was aborted: its rows were deleted or the store was disposed.");
-        }
-    }
-
-    private async Task SendAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _copy.WriteAsync(_encoded.Written, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException ex) when (_connection.FullState.HasFlag(ConnectionState.Broken))
-        {
-            // A connection that broke mid-COPY ends the copy stream first; the cause is the broken connection.
-            throw new NpgsqlException("The connection to the PostgreSQL server broke during the COPY of a job's rows.", new IOException(ex.Message, ex));
-        }
-
-        _encoded.Clear();
-    }
-
-    /// <summary>Drops the connection without a goodbye: the server rolls back what was not committed.</summary>
-    /// <remarks>
-    /// For a store disposed synchronously. It does not wait for a write in progress, so it leaves the encoding buffer
-    /// to the garbage collector instead of returning it to the pool under that write.
-    /// </remarks>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        try
-        {
-            _connection.Dispose();
-        }
-        catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Closing a connection mid-COPY may fail; the session ends either way.
-        }
-    }
-
-    /// <summary>Aborts the import, as <see cref="AbortAsync"/>.</summary>
-    public async ValueTask DisposeAsync() => await AbortAsync().ConfigureAwait(false);
-
-    /// <summary>Releases the connection; a transaction not committed is rolled back. Called holding the gate.</summary>
-    private async ValueTask ReleaseAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        _encoded.Dispose();
-        try
-        {
-            await _transaction.DisposeAsync().ConfigureAwait(false);
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // A broken connection cannot roll back; the server does, as it drops the session.
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -32,6 +32,7 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
     private readonly bool _createSchema;
     private readonly bool? _citus;
     private volatile bool _distributeRows;
+    private readonly int _copyStreams;
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private volatile bool _schemaReady;
 
@@ -53,7 +54,13 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
             throw new ArgumentException($"'{options.Schema}' is not a lower-case identifier of at most 63 characters.", nameof(options));
         }
 
+        if (options.CopyStreams is < 1 or > PostgreSqlStoreOptions.MaxCopyStreams)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CopyStreams, $"PostgreSqlStoreOptions.CopyStreams must be between 1 and {PostgreSqlStoreOptions.MaxCopyStreams}.");
+        }
+
         _schema = options.Schema;
+        _copyStreams = options.CopyStreams;
         _createSchema = options.CreateSchema;
         _citus = options.Citus;
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
@@ -208,6 +215,7 @@ internal sealed partial class PostgreSqlStore : IJobStore, ITransactionStore, IR
             }
 
             _distributeRows = await UsesCitusAsync(connection, cancellationToken).ConfigureAwait(false);
+            await DropLeftoverRowTablesAsync(connection, cancellationToken).ConfigureAwait(false);
             _schemaReady = true;
         }
         finally

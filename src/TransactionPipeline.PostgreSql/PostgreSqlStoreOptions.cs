@@ -33,6 +33,23 @@ public sealed class PostgreSqlStoreOptions
     /// </remarks>
     public bool CreateSchema { get; set; } = true;
 
+    /// <summary>The most COPY streams one import may use.</summary>
+    public const int MaxCopyStreams = 16;
+
+    /// <summary>Gets or sets how many COPY streams, each on a connection of its own, one job's import writes in parallel.</summary>
+    /// <value>The default value is 4. At most <see cref="MaxCopyStreams"/>.</value>
+    /// <remarks>
+    /// <para>
+    /// The server takes one COPY stream on one core. More streams let it ingest a job's rows on more cores while this
+    /// process parses the file on its own: each writes a table of its own, loaded with <c>FREEZE</c> in its own
+    /// transaction, and the job's rows become visible together when the last of them commits. Worth raising when the
+    /// server has cores to spare; each import then holds that many pooled connections, so size the pool (<c>Max Pool
+    /// Size</c>, 100 by default) and the server's <c>max_connections</c> for the jobs that run at once.
+    /// </para>
+    /// <para>On Citus an import always uses one stream: the coordinator spreads it over the workers' shards itself.</para>
+    /// </remarks>
+    public int CopyStreams { get; set; } = 4;
+
     /// <summary>Gets or sets whether each job's row table is a Citus distributed table.</summary>
     /// <value>
     /// The default value is <see langword="null"/>: yes when the database has the <c>citus</c> extension (the store is

@@ -68,6 +68,9 @@ public static class PostgreSqlTransactionPipelineBuilderExtensions
             .Validate(
                 options => PostgreSqlStore.IsValidSchemaName(options.Schema),
                 "PostgreSqlStoreOptions.Schema must be a lower-case identifier of at most 63 characters: a-z, 0-9 and _, not starting with a digit.")
+            .Validate(
+                options => options.CopyStreams is >= 1 and <= PostgreSqlStoreOptions.MaxCopyStreams,
+                $"PostgreSqlStoreOptions.CopyStreams must be between 1 and {PostgreSqlStoreOptions.MaxCopyStreams}.")
             .ValidateOnStart();
         builder.Services.RemoveAll<PostgreSqlStore>();
         builder.Services.AddSingleton(sp => new PostgreSqlStore(

@@ -75,11 +75,21 @@ CREATE TABLE IF NOT EXISTS job_events (
 CREATE TABLE IF NOT EXISTS transaction_jobs (
     job_id    text   NOT NULL PRIMARY KEY,
     job_key   bigint NOT NULL GENERATED ALWAYS AS IDENTITY UNIQUE, -- never reused
-    last_seq  bigint NOT NULL                                      -- sequence of the job's last stored row
+    last_seq  bigint NOT NULL,                                     -- sequence of the job's last stored row
+    row_tables integer NOT NULL DEFAULT 1                          -- how many COPY streams, each with a table of its own, wrote the rows
 );
 
--- The rows themselves are in a table per job, transaction_rows_<job_key>, created by the job's first batch and dropped
--- whole when its rows are deleted (see PostgreSqlStore.Transactions.cs). Schemas made by earlier versions keep their
+-- Only when missing: ALTER TABLE takes its lock even when the column is there, and would wait for every import in progress.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'transaction_jobs' AND column_name = 'row_tables') THEN
+        ALTER TABLE transaction_jobs ADD COLUMN row_tables integer NOT NULL DEFAULT 1;
+    END IF;
+END $$;
+
+-- The rows themselves are in a table per job, transaction_rows_<job_key>, plus transaction_rows_<job_key>_<n> for each
+-- further COPY stream of its import, created by the job's first batch and dropped whole when its rows are deleted (see PostgreSqlStore.Transactions.cs). Schemas made by earlier versions keep their
 -- unused shared transaction_rows table.
 
 CREATE TABLE IF NOT EXISTS results (

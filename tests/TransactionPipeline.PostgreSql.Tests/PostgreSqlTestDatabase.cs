@@ -25,10 +25,11 @@ internal sealed class PostgreSqlTestDatabase(bool onCitus = false)
     }
 
     /// <summary>Creates a store over the schema; calling it again is a restart: a new instance, with its own pool, over the same data.</summary>
-    public PostgreSqlStore CreateStore()
+    public PostgreSqlStore CreateStore(Action<PostgreSqlStoreOptions>? configure = null)
     {
         var options = new PostgreSqlStoreOptions();
         Configure(options);
+        configure?.Invoke(options);
         var store = new PostgreSqlStore(options);
         _owned.Add(store);
         return store;
@@ -103,9 +104,18 @@ internal sealed class PostgreSqlTestDatabase(bool onCitus = false)
         return rows;
     }
 
-    /// <summary>Gets the row table of one job, or null when it has none.</summary>
-    public async Task<string?> RowTableOfAsync(string jobId) =>
-        await ScalarAsync<long?>($"SELECT job_key FROM {Schema}.transaction_jobs WHERE job_id = '{jobId}';") is { } key ? $"{Schema}.transaction_rows_{key}" : null;
+    /// <summary>Gets the rows of one job as a <c>FROM</c> item (its one table, or its tables together when several COPY streams wrote them), or null when it has none.</summary>
+    public async Task<string?> RowTableOfAsync(string jobId)
+    {
+        if (await ScalarAsync<long[]?>($"SELECT ARRAY[job_key, row_tables] FROM {Schema}.transaction_jobs WHERE job_id = '{jobId}';") is not [var key, var tables])
+        {
+            return null;
+        }
+
+        return tables == 1
+            ? $"{Schema}.transaction_rows_{key}"
+            : "(" + string.Join(" UNION ALL ", Enumerable.Range(0, (int)tables).Select(i => $"SELECT * FROM {Schema}.transaction_rows_{key}{(i == 0 ? "" : $"_{i}")}")) + ") AS job_rows";
+    }
 
     /// <summary>Disposes the stores and hosts made here, then drops the schema; the test class calls it from its <see cref="IAsyncLifetime"/>.</summary>
     public async Task DropAsync()
