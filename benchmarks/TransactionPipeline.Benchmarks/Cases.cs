@@ -37,6 +37,7 @@ internal static class Cases
     public static readonly (string Name, bool IsReference, string Description)[] All =
     [
         ("pipeline-sqlite", false, "this pipeline, in process, SQLite store: bytes to offers"),
+        ("pipeline-sqlite-1writer", false, "pipeline-sqlite with ImportWriters = 1: one rows file and writer per job, as before there were several"),
         ("pipeline-sqlite+sweep", false, "pipeline-sqlite while the worker's retention sweep runs every 100 ms and removes another completed job's 2 M rows as the import starts"),
         ("pipeline-sqlite+telemetry", false, "the same, with a listener taking every measurement and span of the pipeline (what an OpenTelemetry SDK attaches)"),
         ("pipeline-http", false, "this pipeline behind Kestrel on loopback, HttpClient streams the file in the same process: bytes to offers"),
@@ -94,6 +95,7 @@ internal static class Cases
         var rows = name switch
         {
             "pipeline-sqlite" => await PipelineAsync(file, storeTransactions: true, stages),
+            "pipeline-sqlite-1writer" => await PipelineAsync(file, storeTransactions: true, stages, writers: 1),
             "pipeline-sqlite+sweep" => await WithDatabaseAsync("sweep-bench", database => RunPipelineAsync(
                 file, stages, services => services.AddTransactionPipeline(Sweeping).UseSqlite($"Data Source={database}"), sweep: true)),
             "pipeline-aggregate-only" => await PipelineAsync(file, storeTransactions: false, stages),
@@ -124,9 +126,15 @@ internal static class Cases
         return rows;
     }
 
-    private static async Task<long> PipelineAsync(string file, bool storeTransactions, Dictionary<string, double> stages) =>
+    private static async Task<long> PipelineAsync(string file, bool storeTransactions, Dictionary<string, double> stages, int? writers = null) =>
         await WithDatabaseAsync("pipeline-bench", database => RunPipelineAsync(
-            file, stages, services => services.AddTransactionPipeline(o => o.StoreTransactions = storeTransactions).UseSqlite($"Data Source={database}")));
+            file,
+            stages,
+            services => services.AddTransactionPipeline(o => o.StoreTransactions = storeTransactions).UseSqlite(o =>
+            {
+                o.ConnectionString = $"Data Source={database}";
+                o.ImportWriters = writers ?? o.ImportWriters;
+            })));
 
     /// <summary>Retention for the "+sweep" cases: a sweep every 100 ms that removes a completed job's rows at once.</summary>
     internal static void Sweeping(TransactionPipelineOptions options)

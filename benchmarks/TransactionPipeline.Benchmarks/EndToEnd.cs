@@ -26,7 +26,7 @@ internal static class EndToEnd
         var repeat = int.Parse(Option(args, "--repeat") ?? "1", CultureInfo.InvariantCulture);
         var selected = Option(args, "--cases")?.Split(',')
             ?? (args.Contains("--pipeline-only")
-                ? Cases.All.Where(c => c.Name.StartsWith("pipeline-", StringComparison.Ordinal) && !c.Name.Contains("-x4", StringComparison.Ordinal) && !c.Name.EndsWith("-1stream", StringComparison.Ordinal)).Select(c => c.Name).ToArray()
+                ? Cases.All.Where(c => c.Name.StartsWith("pipeline-", StringComparison.Ordinal) && !c.Name.Contains("-x4", StringComparison.Ordinal) && !c.Name.EndsWith("-1stream", StringComparison.Ordinal) && !c.Name.EndsWith("-1writer", StringComparison.Ordinal)).Select(c => c.Name).ToArray()
                 : Cases.All.Select(c => c.Name).ToArray());
         var json = Option(args, "--json");
         var file = Option(args, "--file");

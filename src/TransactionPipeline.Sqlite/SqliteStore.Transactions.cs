@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -19,9 +20,17 @@ internal sealed partial class SqliteStore
     /// <summary>The longest description in UTF-8 the fast path encodes in place: the most UTF-16 characters, of up to 3 bytes each.</summary>
     private const int MaxDescriptionBytes = TransactionLimits.MaxDescriptionLength * 3;
 
-    /// <summary>The schema of a job's rows file. The row id is the import order, counted from 1.</summary>
+    /// <summary>The schema of a job's rows file, and how its import writes it. The row id is the import order, counted from 1.</summary>
+    /// <remarks>
+    /// No journal and no syncs while importing: each row is written once, into the file, instead of to a write-ahead
+    /// log and again into the file at a checkpoint. That is safe here because an import's rows count only once it has
+    /// completed: a batch that fails, a crash or a cancellation fails the job, and failing a job removes its files
+    /// whatever state they are in. <see cref="RowsImport.CompleteAsync"/> syncs each file to the disk before the
+    /// import is recorded as complete.
+    /// </remarks>
     private const string RowsSchema = """
-        PRAGMA journal_mode = WAL;
+        PRAGMA journal_mode = OFF;
+        PRAGMA synchronous = OFF;
         CREATE TABLE IF NOT EXISTS rows (
             id           INTEGER PRIMARY KEY,
             amount       INTEGER NOT NULL, -- cents
@@ -44,40 +53,41 @@ internal sealed partial class SqliteStore
             return;
         }
 
-        // The job's own file and connection: imports of different jobs never wait for each other's write lock.
-        var connection = _rowWriters.Take(jobId) ?? (await OpenRowsAsync(jobId, create: true, cancellationToken).ConfigureAwait(false))!;
+        // The job's own files and writers: imports of different jobs never wait for each other's write lock.
+        var import = _rowWriters.Take(jobId) ?? await RowsImport.StartAsync(
+            _importWriters, (shard, create, token) => OpenRowsAsync(jobId, shard, create, token), cancellationToken).ConfigureAwait(false);
         try
         {
-            // One short transaction per batch, so a batch is stored whole or not at all.
-            using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-            long lastId;
-            using (var max = CreateCommand(connection, transaction, "SELECT COALESCE(MAX(id), 0) FROM rows;"))
-            {
-                lastId = (long)(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            InsertRows(connection.Handle!, batch.Items.Span, lastId + 1);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await import.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            connection.Dispose();
+            await import.AbortAsync().ConfigureAwait(false);
             throw;
         }
 
-        _rowWriters.Return(jobId, connection);
+        if (_rowWriters.Return(jobId, import) is { } evicted)
+        {
+            await evicted.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask CompleteAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        using var connection = _rowWriters.Take(jobId) ?? await OpenRowsAsync(jobId, create: false, cancellationToken).ConfigureAwait(false);
-        if (connection is not null)
+        if (_rowWriters.Take(jobId) is not { } import)
         {
-            // Under synchronous = NORMAL a commit is not yet on the disk; the checkpoint writes and syncs the file, so
-            // the rows outlive a power loss from here on, and truncating the WAL gives its space back.
-            await ExecuteAsync(connection, null, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await import.AbortAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -85,20 +95,68 @@ internal sealed partial class SqliteStore
         string jobId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        using var connection = await OpenRowsAsync(jobId, create: false, cancellationToken).ConfigureAwait(false);
-        if (connection is null)
+        var readers = new List<IAsyncEnumerator<(long Id, TransactionRecord Row)>>();
+        try
         {
-            yield break;
-        }
+            for (var shard = 0; shard < MaxImportWriters; shard++)
+            {
+                if (await OpenRowsAsync(jobId, shard, create: false, cancellationToken).ConfigureAwait(false) is { } connection)
+                {
+                    var reader = ReadShardAsync(connection, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    if (await reader.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        readers.Add(reader);
+                    }
+                    else
+                    {
+                        await reader.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+            }
 
-        // Streams row by row: under WAL the open read sees one snapshot and does not block the writer.
-        using var command = CreateCommand(connection, null, "SELECT amount, day, is_revenue, description FROM rows ORDER BY id;");
-        await foreach (var row in ReadRowsAsync(
-            command,
-            r => new TransactionRecord(FromCents(r.GetInt64(0)), DateOnly.FromDayNumber(r.GetInt32(1)), r.GetInt64(2) != 0, r.GetString(3)),
-            cancellationToken).ConfigureAwait(false))
+            // Each shard streams in id order; the smallest id of their heads is the next row of the import.
+            while (readers.Count > 0)
+            {
+                var next = 0;
+                for (var i = 1; i < readers.Count; i++)
+                {
+                    if (readers[i].Current.Id < readers[next].Current.Id)
+                    {
+                        next = i;
+                    }
+                }
+
+                yield return readers[next].Current.Row;
+                if (!await readers[next].MoveNextAsync().ConfigureAwait(false))
+                {
+                    await readers[next].DisposeAsync().ConfigureAwait(false);
+                    readers.RemoveAt(next);
+                }
+            }
+        }
+        finally
         {
-            yield return row;
+            foreach (var reader in readers)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Streams one shard's rows in id order.</summary>
+    private static async IAsyncEnumerable<(long Id, TransactionRecord Row)> ReadShardAsync(
+        SqliteConnection connection, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using (connection)
+        {
+            using var command = CreateCommand(connection, null, "SELECT id, amount, day, is_revenue, description FROM rows ORDER BY id;");
+            await foreach (var row in ReadRowsAsync(
+                command,
+                r => (r.GetInt64(0), new TransactionRecord(FromCents(r.GetInt64(1)), DateOnly.FromDayNumber(r.GetInt32(2)), r.GetInt64(3) != 0, r.GetString(4))),
+                cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
         }
     }
 
@@ -107,34 +165,39 @@ internal sealed partial class SqliteStore
         // A file is named by its job's id; an id that is no plain file name (never one the engine formats) is hashed
         // and cannot be listed, but its rows still go with the job.
         IReadOnlyList<string> jobs = Directory.Exists(_rowsDirectory)
-            ? [.. Directory.EnumerateFiles(_rowsDirectory, "*.db").Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(name => !name.StartsWith("h-", StringComparison.Ordinal))]
+            ? [.. Directory.EnumerateFiles(_rowsDirectory, "*.db").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+                .Where(name => !name.StartsWith("h-", StringComparison.Ordinal) && !name.Contains('.', StringComparison.Ordinal))]
             : [];
         return ValueTask.FromResult(jobs);
     }
 
-    ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
+    async ValueTask ITransactionStore.DeleteAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        _rowWriters.Take(jobId)?.Dispose();
-
-        // Removing the file takes the same short time for any number of rows and gives the space back at once. A
-        // connection another process still has open keeps reading the unlinked file until it closes it.
-        var path = RowsPath(jobId);
-        if (Directory.Exists(_rowsDirectory))
+        if (_rowWriters.Take(jobId) is { } import)
         {
-            foreach (var suffix in (string[])["-wal", "-shm", "-journal", string.Empty])
-            {
-                File.Delete(path + suffix);
-            }
+            await import.AbortAsync().ConfigureAwait(false);
         }
 
-        return ValueTask.CompletedTask;
+        // Removing the files takes the same short time for any number of rows and gives the space back at once. A
+        // connection another process still has open keeps reading the unlinked file until it closes it.
+        if (Directory.Exists(_rowsDirectory))
+        {
+            for (var shard = 0; shard < MaxImportWriters; shard++)
+            {
+                var path = RowsPath(jobId, shard);
+                foreach (var suffix in (string[])["-wal", "-shm", "-journal", string.Empty])
+                {
+                    File.Delete(path + suffix);
+                }
+            }
+        }
     }
 
-    /// <summary>Opens the connection to a job's rows file; without <paramref name="create"/>, answers null when there is none.</summary>
-    private async ValueTask<SqliteConnection?> OpenRowsAsync(string jobId, bool create, CancellationToken cancellationToken)
+    /// <summary>Opens the connection to one of a job's rows files; without <paramref name="create"/>, answers null when there is none.</summary>
+    private async ValueTask<SqliteConnection?> OpenRowsAsync(string jobId, int shard, bool create, CancellationToken cancellationToken)
     {
-        var path = RowsPath(jobId);
+        var path = RowsPath(jobId, shard);
         if (!create && !File.Exists(path))
         {
             return null;
@@ -160,13 +223,13 @@ internal sealed partial class SqliteStore
         }
     }
 
-    /// <summary>The file of a job's rows: its id where that is a plain file name, otherwise a hash of it.</summary>
-    private string RowsPath(string jobId)
+    /// <summary>A file of a job's rows: named by its id where that is a plain file name, otherwise by a hash of it; <c>NAME.db</c> for shard 0, <c>NAME.k.db</c> after.</summary>
+    private string RowsPath(string jobId, int shard)
     {
         var name = jobId.Length is > 0 and <= 100 && !jobId.AsSpan().ContainsAnyExcept(FileNameCharacters)
             ? jobId
             : "h-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(jobId)));
-        return Path.Combine(_rowsDirectory, name + ".db");
+        return Path.Combine(_rowsDirectory, shard == 0 ? name + ".db" : string.Create(CultureInfo.InvariantCulture, $"{name}.{shard}.db"));
     }
 
     /// <summary>Inserts the rows with prepared multi-row statements, bound by position through SQLite's own API.</summary>
@@ -177,7 +240,7 @@ internal sealed partial class SqliteStore
     /// save a step and a reset per row. The caller holds the write transaction.
     /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void InsertRows(sqlite3 database, ReadOnlySpan<TransactionRecord> rows, long firstId)
+    internal static void InsertRows(sqlite3 database, ReadOnlySpan<TransactionRecord> rows, long firstId)
     {
         var text = ArrayPool<byte>.Shared.Rent(MaxDescriptionBytes);
         sqlite3_stmt? wide = null;

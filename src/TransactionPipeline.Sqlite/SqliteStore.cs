@@ -24,6 +24,7 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
     private readonly SemaphoreSlim _schemaLock = new(1, 1);
     private readonly string _rowsDirectory;
     private readonly RowWriters _rowWriters = new();
+    private readonly int _importWriters;
     private volatile bool _schemaReady;
 
     public SqliteStore(SqliteStoreOptions options)
@@ -39,6 +40,13 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
                 nameof(options));
         }
 
+        if (options.ImportWriters is < 1 or > MaxImportWriters)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ImportWriters, $"SqliteStoreOptions.ImportWriters must be between 1 and {MaxImportWriters}.");
+        }
+
+        _importWriters = options.ImportWriters;
+
         // Each job's rows in a file of its own, in a folder next to the database: deleting them is removing a file.
         _rowsDirectory = Path.GetFullPath(builder.DataSource) + ".rows";
 
@@ -48,7 +56,10 @@ internal sealed partial class SqliteStore : IJobStore, ITransactionStore, IResul
             CultureInfo.InvariantCulture, $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {busyMilliseconds};");
     }
 
-    /// <summary>Gets how many connections to rows files are kept open.</summary>
+    /// <summary>The most files (and writers) one job's rows are spread over.</summary>
+    internal const int MaxImportWriters = SqliteStoreOptions.MaxImportWriters;
+
+    /// <summary>Gets how many imports, each with its rows files open, are kept.</summary>
     internal int OpenRowWriters => _rowWriters.Count;
 
     public void Dispose()

@@ -41,6 +41,9 @@ public static class SqliteTransactionPipelineBuilderExtensions
             .Validate(
                 options => options.BusyTimeout >= TimeSpan.Zero && options.BusyTimeout <= TimeSpan.FromHours(1),
                 "SqliteStoreOptions.BusyTimeout must be between 00:00:00 and 01:00:00.")
+            .Validate(
+                options => options.ImportWriters is >= 1 and <= SqliteStoreOptions.MaxImportWriters,
+                $"SqliteStoreOptions.ImportWriters must be between 1 and {SqliteStoreOptions.MaxImportWriters}.")
             .ValidateOnStart();
         builder.Services.RemoveAll<SqliteStore>();
         builder.Services.AddSingleton(sp => new SqliteStore(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));

@@ -41,6 +41,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         }
 
         await Task.WhenAll(ImportAsync("job-a", 1.01m), ImportAsync("job-b", -2.02m));
+        await Task.WhenAll(transactions.CompleteAsync("job-a").AsTask(), transactions.CompleteAsync("job-b").AsTask());
 
         foreach (var (jobId, amount) in new[] { ("job-a", 1.01m), ("job-b", -2.02m) })
         {
@@ -64,6 +65,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
             await store.AppendAsync("bulk", Batch(chunk), default);
         }
 
+        await store.CompleteAsync("bulk");
         var appended = stopwatch.Elapsed;
         long count = 0;
         var sum = 0m;

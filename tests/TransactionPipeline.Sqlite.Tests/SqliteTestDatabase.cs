@@ -12,9 +12,9 @@ internal sealed class SqliteTestDatabase : IDisposable
     public string ConnectionString => $"Data Source={Path}";
 
     /// <summary>Creates a store over the file; calling it again is a restart: a new instance over the same data.</summary>
-    public SqliteStore CreateStore()
+    public SqliteStore CreateStore(int importWriters = 2)
     {
-        var store = new SqliteStore(new SqliteStoreOptions { ConnectionString = ConnectionString });
+        var store = new SqliteStore(new SqliteStoreOptions { ConnectionString = ConnectionString, ImportWriters = importWriters });
         _stores.Add(store);
         return store;
     }

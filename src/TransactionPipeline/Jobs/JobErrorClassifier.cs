@@ -18,6 +18,13 @@ internal sealed class JobErrorClassifier(IEnumerable<IStoreErrorClassifier> stor
             return invalid.Error;
         }
 
+        if (cancelledBy is not null && exception is not OperationCanceledException)
+        {
+            // Stopping a job mid-write can surface as the store's own error (a COPY cut off, an import aborted under
+            // the writer) instead of a cancellation; the cancellation is the cause.
+            return new JobError(JobErrorKind.Cancelled, $"The job was cancelled by {cancelledBy} {progress}.");
+        }
+
         if (StoreFault(exception) is { } fault)
         {
             return fault.Kind == JobErrorKind.StorageFull

@@ -11,7 +11,10 @@ public interface ITransactionStore
     /// <param name="jobId">The job id.</param>
     /// <param name="batch">The batch, valid only until the returned task completes.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>A task that completes when the batch is stored.</returns>
+    /// <returns>
+    /// A task that completes when the store has taken the batch: written, or copied and queued to be written by
+    /// <see cref="CompleteAsync"/> at the latest. A failure to write it may be thrown by a later call for the job.
+    /// </returns>
     /// <remarks>Batches of one job arrive one at a time and in order; batches of different jobs may arrive concurrently.</remarks>
     ValueTask AppendAsync(string jobId, TransactionBatch batch, CancellationToken cancellationToken);
 
