@@ -6,6 +6,7 @@
 # Then the same for Citus (distributed PostgreSQL): builds it once per machine from ../shared/citus/, runs a
 # coordinator and two workers as three more clusters on this machine (ports 5440-5442), and exports
 # PIPELINE_TEST_CITUS. Without ../shared/citus/ it does nothing, and the Citus tests skip saying so.
+# Node.js and npm too, when they are missing, for the tests that run tus-js-client.
 
 # A login role with a password (the tests connect over TCP) that owns the test database, so it may create schemas;
 # then $2, run in that database as the superuser.
@@ -107,7 +108,20 @@ SQL
   export PIPELINE_TEST_CITUS="Host=127.0.0.1;Port=5440;Username=pipeline;Password=pipeline;Database=pipeline_tests"
 }
 
+# Node.js and npm run tus-js-client, the reference client the resumable upload tests talk to; the tests install it
+# from the npm registry.
+pipeline_install_node() {
+  local log
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+  log="$(mktemp)"
+  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; } >"$log" 2>&1; then
+    cat "$log"; echo "services.sh: could not install Node.js and npm"; rm -f "$log"; return 1
+  fi
+  rm -f "$log"
+}
+
 pipeline_status=0
+pipeline_install_node || pipeline_status=1
 # Citus is built first: its install brings Debian's PostgreSQL 15 packages up to date, which must happen before any
 # server of that version starts, or a running one loads libraries of another build.
 pipeline_citus="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/../shared/citus"
@@ -120,6 +134,6 @@ fi
 if [ -z "${PIPELINE_TEST_CITUS:-}" ] && [ "$pipeline_status" -eq 0 ]; then
   pipeline_start_citus || pipeline_status=1
 fi
-unset -f pipeline_prepare_database pipeline_start_postgres pipeline_start_citus
+unset -f pipeline_prepare_database pipeline_start_postgres pipeline_start_citus pipeline_install_node
 unset pipeline_citus
 [ "$pipeline_status" -eq 0 ]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.AspNetCore.Http;
+using TransactionPipeline.AspNetCore.Uploads;
 using TransactionPipeline.AspNetCore.Webhooks;
 
 namespace Microsoft.AspNetCore.Routing;
@@ -9,7 +10,7 @@ namespace Microsoft.AspNetCore.Routing;
 /// <summary>Maps the transaction pipeline's HTTP API.</summary>
 public static class TransactionPipelineEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the submit, status, offers, events and webhook endpoints under <c>/api</c>.</summary>
+    /// <summary>Maps the submit, resumable upload (tus 1.0), job, events and webhook endpoints under <c>/api</c>.</summary>
     /// <param name="endpoints">The application's endpoint route builder.</param>
     /// <returns>The group of all the endpoints, to add conventions (authorization, rate limiting, a prefix) to all of them.</returns>
     /// <remarks>
@@ -41,6 +42,8 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
             // Read as JSON whatever the Content-Type says: curl -d sends a form type, and the reader validates every byte anyway.
             .Accepts<Stream>("application/json", "application/octet-stream", "*/*")
             .Produces<SubmitResponse>(StatusCodes.Status202Accepted);
+
+        UploadEndpoints.Map(api);
 
         api.MapGet("/jobs/", JobEndpoints.ListAsync)
             .Describe("ListJobs", "Lists jobs newest first, filtered by status and creation time, a page at a time (query: status, created_after, created_before, limit, cursor).",

@@ -16,6 +16,15 @@ public sealed class TransactionPipelineHttpOptions
     /// <value>The default value is 15 seconds.</value>
     public TimeSpan MinUploadGracePeriod { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Gets or sets how long a resumable upload may wait for its next PATCH before its job fails as <c>upload_expired</c>.</summary>
+    /// <remarks>
+    /// The clock starts when the upload is created and again when each PATCH ends; it does not run while one is writing.
+    /// Responses say when it runs out in <c>Upload-Expires</c>. The job's import holds its store transaction open while it
+    /// waits, so keep this to what a client needs to come back after a dropped connection.
+    /// </remarks>
+    /// <value>The default value is 15 minutes.</value>
+    public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Gets or sets how often an idle event stream sends a <c>: keep-alive</c> comment.</summary>
     /// <remarks>Keeps proxies and load balancers from closing a stream that has nothing to say for a while.</remarks>
     /// <value>The default value is 15 seconds.</value>
@@ -68,6 +77,7 @@ internal sealed class TransactionPipelineHttpOptionsCustomValidator : IValidateO
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         CheckRange(failures, nameof(options.MinUploadGracePeriod), options.MinUploadGracePeriod, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        CheckRange(failures, nameof(options.UploadExpiry), options.UploadExpiry, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(7));
         CheckRange(failures, nameof(options.EventStreamHeartbeat), options.EventStreamHeartbeat, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
         CheckRange(failures, nameof(options.WebhookFirstRetryDelay), options.WebhookFirstRetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1));
         CheckRange(failures, nameof(options.WebhookMaxRetryDelay), options.WebhookMaxRetryDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));

@@ -73,7 +73,7 @@ public sealed record JobProgressReport(long TransactionsImported, long BytesRead
 /// <summary>Why a job failed, and where in its input.</summary>
 /// <param name="Kind">
 /// The kind: <c>invalid_input</c>, <c>cancelled</c>, <c>interrupted</c>, <c>stage_failed</c>, <c>store_unavailable</c>,
-/// <c>storage_full</c>, <c>client_disconnected</c> or <c>host_shutdown</c>.
+/// <c>storage_full</c>, <c>client_disconnected</c>, <c>host_shutdown</c> or <c>upload_expired</c>.
 /// </param>
 /// <param name="Message">What went wrong.</param>
 /// <param name="ItemIndex">The zero-based index in <c>data</c>, when the error is in an item.</param>
@@ -169,6 +169,8 @@ public sealed record WebhookRegistration(string Id, string JobId, string Webhook
 
 internal sealed record WebhookRegistrationRequest(string JobId, string WebhookUrl, IReadOnlyList<string> Events);
 
+internal sealed record UploadCreated(string JobId, string UploadUrl, string StatusUrl, string OffersUrl, string EventsUrl, long UploadOffset);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SubmittedJob))]
 [JsonSerializable(typeof(JobStatusReport))]
@@ -177,6 +179,7 @@ internal sealed record WebhookRegistrationRequest(string JobId, string WebhookUr
 [JsonSerializable(typeof(JobOffers))]
 [JsonSerializable(typeof(WebhookRegistration))]
 [JsonSerializable(typeof(WebhookRegistrationRequest))]
+[JsonSerializable(typeof(UploadCreated))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext
 {

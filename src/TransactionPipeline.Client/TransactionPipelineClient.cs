@@ -76,6 +76,63 @@ public sealed class TransactionPipelineClient
         }
     }
 
+    /// <summary>
+    /// Creates a resumable upload (tus 1.0) of <paramref name="json"/> and its job, without sending a byte yet: the job's
+    /// id is known at once; <see cref="PipelineUpload.SendAsync"/> then sends the file and resumes after network errors.
+    /// </summary>
+    /// <param name="json">The body, from its current position to its end; it must seek, to resend from the server's offset. The caller disposes it after the upload.</param>
+    /// <param name="options">Chunk size and retries; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The upload, with its job's id and links.</returns>
+    /// <exception cref="ArgumentException"><paramref name="json"/> cannot seek.</exception>
+    /// <exception cref="PipelineApiException">The server refused the upload.</exception>
+    public async Task<PipelineUpload> CreateUploadAsync(Stream json, PipelineUploadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (!json.CanSeek)
+        {
+            throw new ArgumentException("A resumable upload resends from the server's offset after a network error, so the stream must seek.", nameof(json));
+        }
+
+        var start = json.Position;
+        var length = json.Length - start;
+        var uploads = new Uri("api/financial-transactions/uploads/", UriKind.Relative);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uploads);
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var created = await ReadAsync(response, ClientJsonContext.Default.UploadCreated, cancellationToken).ConfigureAwait(false);
+        var location = response.Headers.Location ?? new Uri(created.UploadUrl, UriKind.RelativeOrAbsolute);
+        var uploadUrl = location.IsAbsoluteUri || _http.BaseAddress is null ? location : new Uri(_http.BaseAddress, location);
+        return new PipelineUpload(_http, uploadUrl, created, json, start, length, options ?? new PipelineUploadOptions());
+    }
+
+    /// <summary>Uploads a file resumably: creates the upload, reports its job, then sends the file, resuming after network errors.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="created">Called with the upload (and so the job's id) before the first byte is sent; <see langword="null"/> for none.</param>
+    /// <param name="progress">Receives the bytes sent as the upload goes; <see langword="null"/> for none.</param>
+    /// <param name="options">Chunk size and retries; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops the upload.</param>
+    /// <returns>The upload, complete: every byte is in and the job's import has ended.</returns>
+    /// <exception cref="PipelineApiException">The server refused the upload, for example with <c>400</c> for invalid input.</exception>
+    public async Task<PipelineUpload> UploadFileAsync(
+        string path,
+        Action<PipelineUpload>? created = null,
+        IProgress<UploadProgress>? progress = null,
+        PipelineUploadOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (file.ConfigureAwait(false))
+        {
+            var upload = await CreateUploadAsync(file, options, cancellationToken).ConfigureAwait(false);
+            created?.Invoke(upload);
+            await upload.SendAsync(progress, cancellationToken).ConfigureAwait(false);
+            return upload;
+        }
+    }
+
     /// <summary>Reads a job's status.</summary>
     /// <param name="jobId">The job id.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -228,7 +285,7 @@ public sealed class TransactionPipelineClient
             ?? throw new JsonException($"The pipeline answered {(int)response.StatusCode} with an empty body.");
     }
 
-    private static async Task ThrowIfProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task ThrowIfProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {

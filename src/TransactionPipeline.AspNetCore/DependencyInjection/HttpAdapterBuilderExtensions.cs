@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TransactionPipeline.AspNetCore.Uploads;
 using TransactionPipeline.AspNetCore.Webhooks;
 
 namespace TransactionPipeline;
@@ -33,6 +34,13 @@ public static class HttpAdapterBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WebhookRegistry>();
         services.TryAddSingleton<AspNetCore.Http.Tenants>();
+        if (!services.Any(d => d.ServiceType == typeof(UploadRegistry)))
+        {
+            // One instance both answers the routes and, as a hosted service, ends the unfinished uploads when the host stops.
+            services.AddSingleton<UploadRegistry>();
+            services.AddHostedService(provider => provider.GetRequiredService<UploadRegistry>());
+        }
+
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(WebhookDeliveryService)))
         {
             services.AddHostedService<WebhookDeliveryService>();

@@ -26,6 +26,25 @@ internal sealed record ImportThroughput(
     [property: JsonPropertyName("bytes_per_second")] double BytesPerSecond,
     [property: JsonPropertyName("transactions_per_second")] double TransactionsPerSecond);
 
+internal sealed record UploadCreatedResponse(
+    [property: JsonPropertyName("job_id")] string JobId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("upload_url")] string UploadUrl,
+    [property: JsonPropertyName("status_url")] string StatusUrl,
+    [property: JsonPropertyName("offers_url")] string OffersUrl,
+    [property: JsonPropertyName("events_url")] string EventsUrl,
+    [property: JsonPropertyName("upload_offset")] long UploadOffset,
+    [property: JsonPropertyName("upload_length")] long? UploadLength,
+    [property: JsonPropertyName("upload_expires_at")] DateTimeOffset UploadExpiresAt);
+
+/// <summary>The upload of a job that this host is receiving: how far it is, and whether bytes are arriving or the import waits for them.</summary>
+internal sealed record UploadStateResponse(
+    [property: JsonPropertyName("upload_url")] string UploadUrl,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("bytes_received")] long BytesReceived,
+    [property: JsonPropertyName("upload_length")] long? UploadLength,
+    [property: JsonPropertyName("expires_at")] DateTimeOffset? ExpiresAt);
+
 internal sealed record ProgressResponse(
     [property: JsonPropertyName("transactions_imported")] long TransactionsImported,
     [property: JsonPropertyName("bytes_read")] long BytesRead,
@@ -59,6 +78,11 @@ internal sealed record JobStatusResponse(
     [property: JsonPropertyName("completed_at")] DateTimeOffset? CompletedAt,
     [property: JsonPropertyName("error")] [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ErrorResponse? Error)
 {
+    /// <summary>Gets the job's upload while this host receives it through the resumable upload route.</summary>
+    [JsonPropertyName("upload")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public UploadStateResponse? Upload { get; init; }
+
     public static JobStatusResponse From(JobStatus status) => new(
         status.JobId,
         WireNames.Of(status.State),
@@ -203,6 +227,7 @@ internal static class WireNames
         JobErrorKind.StorageFull => "storage_full",
         JobErrorKind.ClientDisconnected => "client_disconnected",
         JobErrorKind.HostShutdown => "host_shutdown",
+        JobErrorKind.UploadExpired => "upload_expired",
         _ => kind.ToString(),
     };
 
@@ -214,6 +239,7 @@ internal static class WireNames
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DictionaryKeyPolicy = JsonKnownNamingPolicy.Unspecified)]
 [JsonSerializable(typeof(SubmitResponse))]
+[JsonSerializable(typeof(UploadCreatedResponse))]
 [JsonSerializable(typeof(JobStatusResponse))]
 [JsonSerializable(typeof(JobListResponse))]
 [JsonSerializable(typeof(JobEventResponse))]

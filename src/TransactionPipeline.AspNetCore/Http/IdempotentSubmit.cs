@@ -128,10 +128,10 @@ internal sealed class IdempotentSubmit(HttpContext context, IPipeline pipeline, 
 
         return SubmitEndpoint.Answer(context, status, elapsed);
     }
+}
 
-    /// <summary>Takes the job's id from its first status report, which the pipeline makes as it creates the job.</summary>
-    private sealed class JobCreated(TaskCompletionSource<string> created) : IProgress<JobStatus>
-    {
-        public void Report(JobStatus value) => created.TrySetResult(value.JobId);
-    }
+/// <summary>Takes the job's id from its first status report, which the pipeline makes as it creates the job.</summary>
+internal sealed class JobCreated(TaskCompletionSource<string> created) : IProgress<JobStatus>
+{
+    public void Report(JobStatus value) => created.TrySetResult(value.JobId);
 }

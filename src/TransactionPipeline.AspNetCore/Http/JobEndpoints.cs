@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using TransactionPipeline.AspNetCore.Uploads;
 
 namespace TransactionPipeline.AspNetCore.Http;
 
@@ -91,10 +92,31 @@ internal static class JobEndpoints
     }
 
     public static async Task<Results<JsonHttpResult<JobStatusResponse>, ProblemHttpResult>> GetStatusAsync(
-        string jobId, IPipeline pipeline, CancellationToken cancellationToken)
+        string jobId, HttpRequest request, IPipeline pipeline, [FromServices] UploadRegistry uploads, CancellationToken cancellationToken)
     {
         var status = await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
-        return status is null ? Problems.NotFound(jobId) : TypedResults.Json(JobStatusResponse.From(status), PipelineJsonContext.Default.JobStatusResponse);
+        if (status is null)
+        {
+            return Problems.NotFound(jobId);
+        }
+
+        var response = JobStatusResponse.From(status);
+        if (!status.IsTerminal && uploads.FindByJob(jobId) is { ImportEnded: false } upload)
+        {
+            // Between PATCHes the import waits for bytes: say so, with what has arrived.
+            var state = upload.IsComplete ? "complete" : upload.IsReceiving ? "receiving" : "waiting";
+            response = response with
+            {
+                Upload = new UploadStateResponse(
+                    $"{request.PathBase}/api/financial-transactions/uploads/{upload.Id}",
+                    state,
+                    upload.Offset,
+                    upload.Length,
+                    upload.IsComplete ? null : upload.ExpiresAt),
+            };
+        }
+
+        return TypedResults.Json(response, PipelineJsonContext.Default.JobStatusResponse);
     }
 
     public static async Task<Results<JsonHttpResult<OffersResponse>, ProblemHttpResult>> GetOffersAsync(

@@ -86,7 +86,7 @@ internal static class SubmitEndpoint
         return TypedResults.Json(response, PipelineJsonContext.Default.SubmitResponse, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static void PrepareForLargeUpload(HttpContext context, TransactionPipelineHttpOptions options)
+    internal static void PrepareForLargeUpload(HttpContext context, TransactionPipelineHttpOptions options)
     {
         // The body is streamed into the store, so its size is bounded by disk, not memory: lift the limit for
         // this route only, but keep cutting off clients that trickle bytes to hold a connection open.

@@ -34,6 +34,8 @@ internal sealed class JobErrorClassifier(IEnumerable<IStoreErrorClassifier> stor
 
         return exception switch
         {
+            UploadExpiredException expired => new JobError(
+                JobErrorKind.UploadExpired, $"The upload expired {progress}: {expired.Message}"),
             InputAbortedException aborted => new JobError(
                 JobErrorKind.ClientDisconnected, $"The client stopped sending the input {progress}: {aborted.Message}"),
             // A stopping host cancels its callers too: the shutdown is the cause.

@@ -88,4 +88,7 @@ public enum JobErrorKind
 
     /// <summary>The host shut down while the job was importing; the input is gone and must be resubmitted.</summary>
     HostShutdown,
+
+    /// <summary>The input's upload stayed idle longer than its expiry before its last byte (see <see cref="UploadExpiredException"/>).</summary>
+    UploadExpired,
 }

@@ -19,6 +19,14 @@ public sealed class PipelineInput
     /// <value>The default value is <see langword="null"/>: no tenant.</value>
     public string? Tenant { get; set; }
 
+    /// <summary>
+    /// Gets or sets the configuration of a JSON body that leaves a config out: each of <c>credit_model_config</c> and
+    /// <c>aggregate_config</c> that the body carries wins over the one here.
+    /// </summary>
+    /// <remarks>For hosts that receive the configs apart from the body, for example in an upload's metadata. Ignored by <see cref="FromTransactions"/>.</remarks>
+    /// <value>The default value is <see langword="null"/>: <see cref="PipelineConfiguration.Default"/>'s configs.</value>
+    public PipelineConfiguration? ConfigurationDefaults { get; set; }
+
     internal Stream? Json { get; }
 
     internal IAsyncEnumerable<TransactionRecord>? Transactions { get; }

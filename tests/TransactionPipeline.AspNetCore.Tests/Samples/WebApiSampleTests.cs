@@ -120,6 +120,50 @@ public sealed class WebApiSampleTests
         }
     }
 
+    [TusJsClientFact]
+    public async Task TusJsClient_UploadsAGeneratedFileToTheSample_AndTheJobCompletesWithEveryTransaction()
+    {
+        var folder = Directory.CreateTempSubdirectory("txp-webapi-sample-").FullName;
+        var port = FreePort();
+        var file = await Uploads.UploadBodies.WriteAsync(10L * 1024 * 1024);
+        using var sample = StartSample("Production", port, Path.Combine(folder, "jobs.db"));
+        try
+        {
+            var client = await TusJsClient.InstallAsync();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = PipelineServer.Timeout };
+            using var ready = await WaitForAsync(() => http.GetAsync("/healthz"));
+            var direct = await new TransactionPipeline.Client.TransactionPipelineClient(http).SubmitFileAsync(file);
+
+            var (code, output) = await TusJsClient.UploadAsync(client, new Uri(http.BaseAddress!, "/api/financial-transactions/uploads/"), file);
+
+            code.Should().Be(0, output);
+            var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+            var jobId = result.GetProperty("job_id").GetString()!;
+            result.GetProperty("upload_url").GetString().Should().Contain("/api/financial-transactions/uploads/");
+            var status = await TransactionPipeline.Tests.Shared.Polling.WaitUntilAsync(
+                async () => await http.GetFromJsonAsync<JsonElement>($"/api/jobs/{jobId}/status/"),
+                s => s.GetProperty("status").GetString() is "JOB_COMPLETE" or "FAILED",
+                PipelineServer.Timeout);
+            status.GetProperty("status").GetString().Should().Be("JOB_COMPLETE", status.ToString());
+            await TransactionPipeline.Tests.Shared.Polling.WaitUntilAsync(
+                async () => await http.GetFromJsonAsync<JsonElement>($"/api/jobs/{direct.JobId}/status/"),
+                s => s.GetProperty("status").GetString() is "JOB_COMPLETE" or "FAILED",
+                PipelineServer.Timeout);
+            var uploaded = await http.GetFromJsonAsync<JsonElement>($"/api/jobs/{jobId}/offers/");
+            var posted = await http.GetFromJsonAsync<JsonElement>($"/api/jobs/{direct.JobId}/offers/");
+            uploaded.GetProperty("pipeline_summary").GetProperty("transactions_processed").GetInt64()
+                .Should().Be(posted.GetProperty("pipeline_summary").GetProperty("transactions_processed").GetInt64()).And.BeGreaterThan(50_000);
+            uploaded.GetProperty("offers").GetRawText().Should().Be(posted.GetProperty("offers").GetRawText());
+        }
+        finally
+        {
+            sample.Kill(entireProcessTree: true);
+            await sample.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task Healthz_AndAJob_AnswerHealthyAndTheLogShowsTheJobsLifecycle()
     {

@@ -27,6 +27,7 @@ internal sealed partial class TransactionJsonReader
     private readonly bool _fastPath;
     private readonly bool _keepDescriptions;
     private readonly ParallelAggregator _parallel;
+    private readonly PipelineConfiguration _defaults;
 
     private Phase _phase = Phase.BeforeRoot;
     private long _itemIndex;
@@ -47,8 +48,10 @@ internal sealed partial class TransactionJsonReader
         int batchSize,
         bool fastPath = true,
         bool keepDescriptions = true,
-        int parallelPieceBytes = ParallelAggregator.DefaultPieceBytes)
+        int parallelPieceBytes = ParallelAggregator.DefaultPieceBytes,
+        PipelineConfiguration? defaults = null)
     {
+        _defaults = defaults ?? PipelineConfiguration.Default;
         _parallel = new ParallelAggregator(parallelPieceBytes, maxUnitBytes);
         _input = input;
         _fastPath = fastPath;
@@ -155,7 +158,7 @@ internal sealed partial class TransactionJsonReader
                 throw InvalidInputException.At("The body has no \"data\" array", null, _bufferOffset, "$.data");
             }
 
-            return new PipelineConfiguration(_creditModel ?? CreditModelConfig.Default, _aggregate ?? AggregateConfig.Default);
+            return new PipelineConfiguration(_creditModel ?? _defaults.CreditModel, _aggregate ?? _defaults.Aggregate);
         }
         catch
         {
@@ -195,10 +198,11 @@ internal sealed partial class TransactionJsonReader
         {
             filled = await input.FillAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not InputAbortedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (ex is not (InputAbortedException or UploadExpiredException or OperationCanceledException))
         {
-            // A source that went away says so with InputAbortedException, which passes as it is. Anything else a body
-            // throws (a malformed chunk, a broken decoding) is bad input.
+            // A source that went away says so with InputAbortedException (or UploadExpiredException, or a cancellation
+            // when its host stops), which passes as it is. Anything else a body throws (a malformed chunk, a broken
+            // decoding) is bad input.
             var inData = _phase == Phase.InData;
             throw new InvalidInputException(new JobError(
                 JobErrorKind.InvalidInput,
