@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+
+namespace TransactionPipeline.AspNetCore.Dashboard;
+
+/// <summary>Who may open the dashboard: this machine, or whoever the host's authorization lets through.</summary>
+/// <param name="allowRemoteRequests">The host vouches for every request that reaches the dashboard.</param>
+internal sealed class DashboardAccess(bool allowRemoteRequests)
+{
+    /// <summary>The filter of every dashboard endpoint: <c>403</c> problem details for a request it must not answer.</summary>
+    public ValueTask<object?> CheckAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        return Allows(context)
+            ? next(invocation)
+            : ValueTask.FromResult<object?>(TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "The dashboard answers requests from this machine only.",
+                detail: "Open it on the server itself, or put it behind authorization: "
+                    + "app.MapTransactionPipelineDashboard().RequireAuthorization(...)."));
+    }
+
+    /// <summary>Whether the request may see the dashboard.</summary>
+    public bool Allows(HttpContext context) =>
+        allowRemoteRequests || IsAuthorized(context.GetEndpoint()) || IsLocal(context.Connection);
+
+    /// <summary>
+    /// Whether the host put the endpoint behind authorization. The authorization middleware has then run and admitted
+    /// the request: routing refuses to run an endpoint with authorization metadata when that middleware did not run.
+    /// An explicit <c>AllowAnonymous()</c> opts out of authorization, so the endpoint stays local-only.
+    /// </summary>
+    public static bool IsAuthorized(Endpoint? endpoint)
+    {
+        if (endpoint is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            return false;
+        }
+
+        return endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null
+            || endpoint.Metadata.GetMetadata<AuthorizationPolicy>() is not null
+            || endpoint.Metadata.GetMetadata<IAuthorizationRequirementData>() is not null;
+    }
+
+    /// <summary>
+    /// Whether the request comes from this machine: from a loopback address, or from the address it was sent to. A
+    /// connection without an address (a Unix socket, an in-memory test server) is not local: behind a proxy it is anyone.
+    /// </summary>
+    public static bool IsLocal(ConnectionInfo connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.RemoteIpAddress is not { } remote)
+        {
+            return false;
+        }
+
+        remote = Unmapped(remote);
+        return IPAddress.IsLoopback(remote) || (connection.LocalIpAddress is { } local && remote.Equals(Unmapped(local)));
+    }
+
+    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+}

@@ -1,0 +1,66 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TransactionPipeline.Tests.Shared;
+
+namespace TransactionPipeline.AspNetCore.Dashboard.Tests;
+
+/// <summary>
+/// An upload that keeps its job running: it sends a third of its body, waits for <see cref="Resume"/>, sends up to two
+/// thirds, then stalls until the job is cancelled or the upload is disposed.
+/// </summary>
+internal sealed class SlowUpload : IAsyncDisposable
+{
+    private readonly TaskCompletionSource _resume = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HttpClient _client;
+    private Task? _upload;
+
+    private SlowUpload(DashboardServer server) =>
+
+        // Its own client without a timeout: the upload outlives the test client's.
+        _client = new HttpClient { BaseAddress = server.Address, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+
+    public string JobId { get; private set; } = string.Empty;
+
+    /// <summary>Starts the upload and answers once its job has imported rows.</summary>
+    public static async Task<SlowUpload> StartAsync(DashboardServer server, int items = 3_000)
+    {
+        var upload = new SlowUpload(server);
+        var body = Bodies.Many(items);
+        var stream = new StallingStream(new StallingStream(new MemoryStream(body), body.Length * 2 / 3), body.Length / 3, upload._resume.Task);
+        var content = new StreamContent(stream);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        upload._upload = upload.SendAsync(content);
+
+        var running = await Polling.WaitUntilAsync(
+            async () => await server.Client.GetFromJsonAsync<JsonElement>("/api/jobs/?status=IN_PROGRESS"),
+            page => page.GetProperty("jobs").EnumerateArray().Any(j => j.GetProperty("progress").GetProperty("transactions_imported").GetInt64() > 0),
+            DashboardServer.Timeout);
+        upload.JobId = running.GetProperty("jobs").EnumerateArray().Single().GetProperty("job_id").GetString()!;
+        return upload;
+    }
+
+    /// <summary>Lets the upload send its second third.</summary>
+    public void Resume() => _resume.TrySetResult();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _upload!;
+        _client.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task SendAsync(HttpContent content)
+    {
+        try
+        {
+            using var response = await _client.PostAsync("/api/financial-transactions/process-transactions/", content, _stop.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            // The job was cancelled under it, or the test is over: the upload is cut off either way.
+        }
+    }
+}
