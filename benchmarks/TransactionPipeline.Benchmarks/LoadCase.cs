@@ -19,27 +19,10 @@ internal static class LoadCase
     {
         var jobs = Option(args, "--jobs", 1_000);
         var perJob = Option(args, "--subscribers", 5);
-        var host = OptionText(args, "--host") ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "WebApi", "release", "WebApi.dll");
+        var host = OptionText(args, "--host");
         var folder = Directory.CreateTempSubdirectory("txp-load-").FullName;
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { Path.GetFullPath(host), "--urls", $"http://127.0.0.1:{port}", $"--ConnectionStrings:Pipeline=Data Source={Path.Combine(folder, "jobs.db")}", "--Logging:LogLevel:Default=Warning" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production" },
-        };
-        using var server = Process.Start(start)!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                Console.Error.WriteLine("host: " + e.Data);
-            }
-        };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        using var server = StartHost(host, folder, port);
         try
         {
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
@@ -104,6 +87,31 @@ internal static class LoadCase
         }
     }
 
+    /// <summary>Starts the WebApi sample (Release unless <paramref name="host"/> names another build) on a fresh SQLite file in <paramref name="folder"/>.</summary>
+    internal static Process StartHost(string? host, string folder, int port)
+    {
+        host ??= Path.Combine(AppContext.BaseDirectory, "..", "..", "WebApi", "release", "WebApi.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.GetFullPath(host), "--urls", $"http://127.0.0.1:{port}", $"--ConnectionStrings:Pipeline=Data Source={Path.Combine(folder, "jobs.db")}", "--Logging:LogLevel:Default=Warning" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production" },
+        };
+        var server = Process.Start(start)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine("host: " + e.Data);
+            }
+        };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        return server;
+    }
+
     /// <summary>Reads a job's event stream to its end and returns the type of its last event, or null when none came.</summary>
     private static async Task<string?> TerminalEventAsync(HttpClient client, string jobId)
     {
@@ -136,7 +144,7 @@ internal static class LoadCase
         return "{\"data\": [" + string.Join(",", items) + "]}";
     }
 
-    private static (long RssKb, long PeakKb, long Threads) Sample(int pid)
+    internal static (long RssKb, long PeakKb, long Threads) Sample(int pid)
     {
         long rss = 0, peak = 0, threads = 0;
         try
@@ -166,7 +174,7 @@ internal static class LoadCase
         return (rss, peak, threads);
     }
 
-    private static async Task WaitForHostAsync(HttpClient client)
+    internal static async Task WaitForHostAsync(HttpClient client)
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {
@@ -184,7 +192,7 @@ internal static class LoadCase
         throw new TimeoutException("The WebApi host did not start listening.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -194,7 +202,7 @@ internal static class LoadCase
     private static int Option(string[] args, string name, int fallback) =>
         OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
-    private static string? OptionText(string[] args, string name)
+    internal static string? OptionText(string[] args, string name)
     {
         var at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;

@@ -6,14 +6,19 @@ using TransactionPipeline.Client;
 
 // The C# counterpart of the seed's example client: send a file to the pipeline's HTTP API, follow the job by
 // polling its status or by its event stream (optionally also by a webhook), then print the offers.
+// Files of 64 MB or more go up resumably (tus 1.0): the job exists before the first byte, its progress shows while
+// the file uploads, and a dropped connection resumes from the server's offset instead of starting again.
 //   dotnet run --project samples/HttpClientExample -- [--url http://127.0.0.1:5080] [--file data.json | --generate 5MB]
-//                                                     [--monitor poll|events] [--webhook]
+//                                                     [--monitor poll|events] [--webhook] [--upload auto|post|resumable]
 var options = ParseOptions(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: HttpClientExample [--url URL] [--file FILE | --generate SIZE] [--monitor poll|events] [--webhook]");
+    Console.Error.WriteLine("usage: HttpClientExample [--url URL] [--file FILE | --generate SIZE] [--monitor poll|events] [--webhook] [--upload auto|post|resumable]");
     return 2;
 }
+
+// Files from this size up go resumably unless --upload says otherwise.
+const long ResumableFrom = 64L * 1024 * 1024;
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -36,12 +41,15 @@ try
         Console.WriteLine($"Generated {items:N0} transactions ({DataGenerator.FormatBytes(bytes)}) in {path}");
     }
 
-    var job = await SubmitAsync(client, path, cancellation.Token);
-    await using var webhook = options.Webhook ? await WebhookReceiver.StartAsync(client, job.JobId, cancellation.Token) : null;
+    var resumable = options.Upload == "resumable" || (options.Upload == "auto" && new FileInfo(path).Length >= ResumableFrom);
+    var jobId = resumable
+        ? await UploadResumablyAsync(client, path, cancellation.Token)
+        : (await SubmitAsync(client, path, cancellation.Token)).JobId;
+    await using var webhook = options.Webhook ? await WebhookReceiver.StartAsync(client, jobId, cancellation.Token) : null;
 
     var final = options.Monitor == "events"
-        ? await FollowEventsAsync(client, retry, job.JobId, cancellation.Token)
-        : await PollAsync(client, retry, job.JobId, cancellation.Token);
+        ? await FollowEventsAsync(client, retry, jobId, cancellation.Token)
+        : await PollAsync(client, retry, jobId, cancellation.Token);
     if (webhook is not null)
     {
         await webhook.WaitAsync(TimeSpan.FromSeconds(30), cancellation.Token);
@@ -49,11 +57,11 @@ try
 
     if (final.Status == "FAILED")
     {
-        Console.Error.WriteLine($"Job {job.JobId} FAILED in {final.CurrentStage}: {final.Error?.Message}");
+        Console.Error.WriteLine($"Job {jobId} FAILED in {final.CurrentStage}: {final.Error?.Message}");
         return 1;
     }
 
-    var offers = await retry.RunAsync("offers", ct => client.GetOffersAsync(job.JobId, ct), cancellation.Token);
+    var offers = await retry.RunAsync("offers", ct => client.GetOffersAsync(jobId, ct), cancellation.Token);
     PrintOffers(offers);
     return 0;
 }
@@ -110,6 +118,53 @@ static async Task<SubmittedJob> SubmitAsync(TransactionPipelineClient client, st
             Console.Error.WriteLine($"  cannot connect ({ex.Message}); retry in {retry.Delay(attempt).TotalSeconds:0.0} s");
             await Task.Delay(retry.Delay(attempt), cancellationToken);
         }
+    }
+}
+
+static async Task<string> UploadResumablyAsync(TransactionPipelineClient client, string path, CancellationToken cancellationToken)
+{
+    var size = new FileInfo(path).Length;
+    var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+    await using (file)
+    {
+        var upload = await client.CreateUploadAsync(file, cancellationToken: cancellationToken);
+        Console.WriteLine($"Job {upload.JobId} created; uploading {path} ({DataGenerator.FormatBytes(size)}) resumably to {upload.UploadUrl}");
+        var clock = Stopwatch.StartNew();
+        using var uploaded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watching = WatchUploadAsync(client, upload.JobId, uploaded.Token);
+        var retries = 0;
+        await upload.SendAsync(
+            new Progress<UploadProgress>(p =>
+            {
+                if (p.Retries > Interlocked.Exchange(ref retries, p.Retries))
+                {
+                    Console.WriteLine($"  connection lost; resuming from byte {p.BytesSent:N0} (retry {p.Retries})");
+                }
+            }),
+            cancellationToken);
+        await uploaded.CancelAsync();
+        await watching;
+        Console.WriteLine($"Uploaded in {clock.Elapsed.TotalSeconds:0.0} s ({size / 1048576.0 / clock.Elapsed.TotalSeconds:0.0} MB/s)");
+        return upload.JobId;
+    }
+}
+
+// The job's own view while the file goes up: the bytes the server has taken, and the rows its import has stored.
+static async Task WatchUploadAsync(TransactionPipelineClient client, string jobId, CancellationToken cancellationToken)
+{
+    try
+    {
+        while (true)
+        {
+            var status = await WithTimeoutAsync(cancellationToken, t => client.GetStatusAsync(jobId, t));
+            var received = status.Upload is { } u ? $"{u.BytesReceived / 1048576.0,9:N1} of {u.UploadLength / 1048576.0:N1} MB received ({u.State})" : "upload done";
+            Console.WriteLine($"  {status.Status,-12} {received}  {Progress(status.Progress)}");
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+    catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
+    {
+        // The upload ended (or the network is down, which the upload itself retries): the job is followed below.
     }
 }
 
@@ -193,6 +248,7 @@ static ExampleOptions? ParseOptions(string[] args)
             case "--generate" when value is not null: options = options with { Generate = value }; i++; break;
             case "--monitor" when value is "poll" or "events": options = options with { Monitor = value }; i++; break;
             case "--webhook": options = options with { Webhook = true }; break;
+            case "--upload" when value is "auto" or "post" or "resumable": options = options with { Upload = value }; i++; break;
             default: return null;
         }
     }
@@ -207,4 +263,5 @@ internal sealed record ExampleOptions
     public string Generate { get; init; } = "5MB";
     public string Monitor { get; init; } = "poll";
     public bool Webhook { get; init; }
+    public string Upload { get; init; } = "auto";
 }

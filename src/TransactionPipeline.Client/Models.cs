@@ -52,10 +52,21 @@ public sealed record JobStatusReport
     /// <summary>Gets the error of a failed job.</summary>
     public JobErrorReport? Error { get; init; }
 
+    /// <summary>Gets the job's resumable upload while the host that answered receives it, or <see langword="null"/>.</summary>
+    public UploadStateReport? Upload { get; init; }
+
     /// <summary>Gets a value indicating whether the job is <c>JOB_COMPLETE</c> or <c>FAILED</c>.</summary>
     [JsonIgnore]
     public bool IsTerminal => Status is "JOB_COMPLETE" or "FAILED";
 }
+
+/// <summary>A job's resumable upload as the status route reports it.</summary>
+/// <param name="UploadUrl">The upload's URL.</param>
+/// <param name="State"><c>waiting</c> for the next PATCH (the import waits too), <c>receiving</c> one, or <c>complete</c>.</param>
+/// <param name="BytesReceived">The bytes the server has taken.</param>
+/// <param name="UploadLength">The upload's length, or <see langword="null"/> while the client defers it.</param>
+/// <param name="ExpiresAt">When the upload expires unless a PATCH comes first; <see langword="null"/> once complete.</param>
+public sealed record UploadStateReport(string UploadUrl, string State, long BytesReceived, long? UploadLength, DateTimeOffset? ExpiresAt);
 
 /// <summary>A page of jobs, newest first, as the list route answers it.</summary>
 /// <param name="Jobs">The jobs.</param>

@@ -11,7 +11,7 @@ internal sealed class ResumableUpload : IDisposable
 {
     // A few MiB in flight at most: the import reads as fast as the store takes rows, and memory stays flat at any size.
     private static readonly PipeOptions Buffering = new(
-        pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
+        pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
 
     private readonly Pipe _pipe = new(Buffering);
     private readonly SemaphoreSlim _writing = new(1, 1);
