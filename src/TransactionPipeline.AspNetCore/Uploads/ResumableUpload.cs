@@ -179,12 +179,8 @@ internal sealed class ResumableUpload : IDisposable
     /// <summary>Called by the import's end: later writes see the pipe closed instead of waiting for room.</summary>
     public void CompleteReader() => _pipe.Reader.Complete();
 
-    public void Dispose()
-    {
-        _idle.Dispose();
-        _writing.Dispose();
-        Input.Dispose();
-    }
+    /// <summary>Stops the idle clock. The writer's turn and the pipe stay usable, for a request that found the upload just before.</summary>
+    public void Dispose() => _idle.Dispose();
 
     private void OnIdle()
     {

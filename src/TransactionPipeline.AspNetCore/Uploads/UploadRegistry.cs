@@ -130,6 +130,19 @@ internal sealed partial class UploadRegistry(
     /// <summary>The idle clock ran out: an unfinished upload's job fails as expired; a finished one is forgotten.</summary>
     private void OnIdle(ResumableUpload upload)
     {
+        // On a timer thread, where an exception would end the process.
+        try
+        {
+            Expire(upload);
+        }
+        catch (Exception ex)
+        {
+            LogExpiryFailed(logger, ex, upload.Id, upload.JobId);
+        }
+    }
+
+    private void Expire(ResumableUpload upload)
+    {
         if (upload.ImportEnded || upload.IsComplete)
         {
             Forget(upload);
@@ -157,6 +170,9 @@ internal sealed partial class UploadRegistry(
 
     [LoggerMessage(21, LogLevel.Warning, "Upload {UploadId} of job {JobId} expired after {Offset} bytes: idle for {Expiry}.")]
     private static partial void LogExpired(ILogger logger, string uploadId, string jobId, long offset, TimeSpan expiry);
+
+    [LoggerMessage(23, LogLevel.Error, "Upload {UploadId} of job {JobId} could not be expired.")]
+    private static partial void LogExpiryFailed(ILogger logger, Exception exception, string uploadId, string jobId);
 
     [LoggerMessage(22, LogLevel.Information, "Upload {UploadId} ended with job {JobId} failed after {Offset} bytes ({Kind}): {Message}")]
     private static partial void LogEnded(ILogger logger, string uploadId, string jobId, long offset, JobErrorKind kind, string message);
