@@ -56,7 +56,8 @@ internal sealed class DashboardServer : IAsyncDisposable
                 pipeline.EventPollInterval = TimeSpan.FromMilliseconds(50);
                 pipeline.ProgressInterval = TimeSpan.FromMilliseconds(50);
 
-                // Small batches, so that a slow upload shows its rows a few at a time.
+                // Small reads and batches, so that a slow upload shows its rows a few at a time.
+                pipeline.InputBufferSize = 4_096;
                 pipeline.ImportBatchSize = 20;
             })
             .UseSqlite($"Data Source={Path.Combine(Folder, $"{Guid.NewGuid():N}.db")}")

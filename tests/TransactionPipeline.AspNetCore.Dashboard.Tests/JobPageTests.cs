@@ -86,6 +86,7 @@ public sealed class JobPageTests(Browser browser)
         await Expect(page.Locator("#timeline li[data-stage='import']")).ToHaveClassAsync("active");
         var rows = page.Locator("#rows");
         var before = await Polling.WaitUntilAsync(async () => Browser.Number(await rows.TextContentAsync()), n => n > 0, DashboardServer.Timeout);
+        before.Should().BeGreaterThan(0, "the page shows the rows imported before the upload paused");
         upload.Resume();
         var after = await Polling.WaitUntilAsync(async () => Browser.Number(await rows.TextContentAsync()), n => n > before, DashboardServer.Timeout);
         after.Should().BeGreaterThan(before, "progress arrives from the event stream while the page is open");

@@ -37,6 +37,7 @@ public sealed class JobsPageTests(Browser browser)
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
         var rows = Row(page, upload.JobId).Locator(".rows");
         var before = await Polling.WaitUntilAsync(async () => Browser.Number(await rows.TextContentAsync()), n => n > 0, DashboardServer.Timeout);
+        before.Should().BeGreaterThan(0, "the page shows the rows imported before the upload paused");
         upload.Resume();
         var after = await Polling.WaitUntilAsync(
             async () => Browser.Number(await rows.TextContentAsync()), n => n > before, DashboardServer.Timeout);

@@ -6,8 +6,8 @@ using TransactionPipeline.Tests.Shared;
 namespace TransactionPipeline.AspNetCore.Dashboard.Tests;
 
 /// <summary>
-/// An upload that keeps its job running: it sends a third of its body, waits for <see cref="Resume"/>, sends up to two
-/// thirds, then stalls until the job is cancelled or the upload is disposed.
+/// An upload that keeps its job running: it trickles a third of its body, waits for <see cref="Resume"/>, trickles up
+/// to two thirds, then stalls until the job is cancelled or the upload is disposed.
 /// </summary>
 internal sealed class SlowUpload : IAsyncDisposable
 {
@@ -28,7 +28,8 @@ internal sealed class SlowUpload : IAsyncDisposable
     {
         var upload = new SlowUpload(server);
         var body = Bodies.Many(items);
-        var stream = new StallingStream(new StallingStream(new MemoryStream(body), body.Length * 2 / 3), body.Length / 3, upload._resume.Task);
+        var stream = new StallingStream(
+            new StallingStream(new TrickleStream(new MemoryStream(body)), body.Length * 2 / 3), body.Length / 3, upload._resume.Task);
         var content = new StreamContent(stream);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         upload._upload = upload.SendAsync(content);
@@ -37,7 +38,9 @@ internal sealed class SlowUpload : IAsyncDisposable
             async () => await server.Client.GetFromJsonAsync<JsonElement>("/api/jobs/?status=IN_PROGRESS"),
             page => page.GetProperty("jobs").EnumerateArray().Any(j => j.GetProperty("progress").GetProperty("transactions_imported").GetInt64() > 0),
             DashboardServer.Timeout);
-        upload.JobId = running.GetProperty("jobs").EnumerateArray().Single().GetProperty("job_id").GetString()!;
+        var job = running.GetProperty("jobs").EnumerateArray().Should().ContainSingle("the upload's job runs").Subject;
+        job.GetProperty("progress").GetProperty("transactions_imported").GetInt64().Should().BeGreaterThan(0, "the first third of the body is imported before it stalls");
+        upload.JobId = job.GetProperty("job_id").GetString()!;
         return upload;
     }
 

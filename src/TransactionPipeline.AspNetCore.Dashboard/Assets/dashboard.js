@@ -13,6 +13,7 @@
 
   const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
   const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const twoDecimals = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const percent = new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const dash = "\u2013";
@@ -38,7 +39,10 @@
   }
 
   function count(n) { return n === null || n === undefined ? dash : whole.format(n); }
-  function megabytes(bytes) { return bytes === null || bytes === undefined ? dash : oneDecimal.format(bytes / 1e6); }
+  function megabytes(bytes) {
+    if (bytes === null || bytes === undefined) return dash;
+    return (bytes < 10e6 ? twoDecimals : oneDecimal).format(bytes / 1e6);
+  }
   function amount(n) { return money.format(n); }
   function rate(n) { return percent.format(n); }
   function perSecond(rows, milliseconds) { return milliseconds > 0 && rows > 0 ? whole.format(rows * 1000 / milliseconds) : dash; }
