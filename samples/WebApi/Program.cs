@@ -67,9 +67,15 @@ app.MapHealthChecks("/healthz");
 app.MapHealthChecks("/healthz/live", new() { Predicate = check => check.Tags.Contains("live") });
 app.MapHealthChecks("/healthz/ready", new() { Predicate = check => check.Tags.Contains("ready") });
 var routes = app.MapTransactionPipeline();
+
+// The dashboard at /pipeline: on this machine only, unless authorization guards it as it guards the API's routes.
+// (With tenants, the sample's API-key scheme wants a header that a browser does not send: put a proxy that adds it, or a
+// cookie scheme, in front; docs/dashboard.md.)
+var dashboard = app.MapTransactionPipelineDashboard("/pipeline");
 if (tenants)
 {
     routes.RequireAuthorization();
+    dashboard.RequireAuthorization();
 }
 
 app.Run();

@@ -42,6 +42,9 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>A connection string to a new SQLite file, removed when the test run ends.</summary>
+    public static string NewDatabase() => $"Data Source={Path.Combine(Folder, $"{Guid.NewGuid():N}.db")}";
+
     /// <summary>Starts a host; the hooks add services, middleware before the routes, and conventions to the dashboard.</summary>
     public static async Task<DashboardServer> StartAsync(
         Action<IServiceCollection>? services = null,
@@ -60,7 +63,7 @@ internal sealed class DashboardServer : IAsyncDisposable
                 pipeline.InputBufferSize = 4_096;
                 pipeline.ImportBatchSize = 20;
             })
-            .UseSqlite($"Data Source={Path.Combine(Folder, $"{Guid.NewGuid():N}.db")}")
+            .UseSqlite(NewDatabase())
             .AddHttpAdapter(http => http.MinUploadGracePeriod = TimeSpan.FromHours(1));
         services?.Invoke(builder.Services);
         var app = builder.Build();
