@@ -11,6 +11,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TransactionPipeline.AspNetCore.Dashboard;
+using TransactionPipeline.Tests.Shared;
 
 namespace TransactionPipeline.AspNetCore.Dashboard.Tests;
 
@@ -101,24 +102,20 @@ internal sealed class DashboardServer : IAsyncDisposable
     public async Task<JsonElement> StatusAsync(string jobId) =>
         await Client.GetFromJsonAsync<JsonElement>($"/api/jobs/{jobId}/status/");
 
+    /// <summary>Waits until the job is in one of the states; a job whose upload has only just begun may not exist yet.</summary>
     public async Task<JsonElement> WaitForStatusAsync(string jobId, params string[] states)
     {
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            using var response = await Client.GetAsync($"/api/jobs/{jobId}/status/", timeout.Token);
-            if (response.StatusCode != HttpStatusCode.NotFound)
+        var status = await Polling.WaitUntilAsync(
+            async () =>
             {
-                response.EnsureSuccessStatusCode();
-                var status = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-                if (states.Contains(status.GetProperty("status").GetString()))
-                {
-                    return status;
-                }
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
+                using var response = await Client.GetAsync($"/api/jobs/{jobId}/status/");
+                return response.StatusCode == HttpStatusCode.NotFound ? (JsonElement?)null : await response.Content.ReadFromJsonAsync<JsonElement>();
+            },
+            s => s is { } found && states.Contains(found.GetProperty("status").GetString()),
+            Timeout);
+        status.Should().NotBeNull($"job {jobId} exists");
+        states.Should().Contain(status!.Value.GetProperty("status").GetString(), $"job {jobId} reaches one of them in {Timeout}");
+        return status.Value;
     }
 
     public async ValueTask DisposeAsync()

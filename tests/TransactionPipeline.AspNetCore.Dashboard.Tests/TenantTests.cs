@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using TransactionPipeline.Tests.Shared;
 using static Microsoft.Playwright.Assertions;
 
 namespace TransactionPipeline.AspNetCore.Dashboard.Tests;
@@ -44,17 +45,15 @@ public sealed class TenantTests(Browser browser)
 
     private static async Task WaitCompleteAsync(DashboardServer server, string tenant, string jobId)
     {
-        using var timeout = new CancellationTokenSource(DashboardServer.Timeout);
-        while (true)
-        {
-            using var response = await SendAsync(server, tenant, HttpMethod.Get, $"/api/jobs/{jobId}/status/");
-            if ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString() == "JOB_COMPLETE")
+        var status = await Polling.WaitUntilAsync(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
+                using var response = await SendAsync(server, tenant, HttpMethod.Get, $"/api/jobs/{jobId}/status/");
+                return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString();
+            },
+            s => s == "JOB_COMPLETE",
+            DashboardServer.Timeout);
+        status.Should().Be("JOB_COMPLETE");
     }
 
     private static async Task<HttpResponseMessage> SendAsync(DashboardServer server, string tenant, HttpMethod method, string path, HttpContent? content = null)
