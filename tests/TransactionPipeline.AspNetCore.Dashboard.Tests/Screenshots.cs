@@ -8,9 +8,19 @@ namespace TransactionPipeline.AspNetCore.Dashboard.Tests;
 /// </summary>
 internal static class Screenshots
 {
-    private static readonly string Folder = Environment.GetEnvironmentVariable("PIPELINE_UPDATE_SCREENSHOTS") == "1"
+    private static readonly bool ForDocumentation = Environment.GetEnvironmentVariable("PIPELINE_UPDATE_SCREENSHOTS") == "1";
+
+    private static readonly string Folder = ForDocumentation
         ? Path.Combine(FindRepository(), "docs", "dashboard")
         : Directory.CreateTempSubdirectory("txp-dashboard-screenshots-").FullName;
+
+    static Screenshots()
+    {
+        if (!ForDocumentation)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(Folder, recursive: true);
+        }
+    }
 
     /// <summary>Takes the whole page and answers the file, which is a PNG.</summary>
     public static async Task<FileInfo> TakeAsync(IPage page, string name)
