@@ -12,6 +12,16 @@ namespace TransactionPipeline.AspNetCore.Dashboard.Tests;
 [Collection(SharesBrowser.Name)]
 public sealed class JobPageTests(Browser browser)
 {
+    /// <summary>Keeps every text the status badge takes, from the first one on.</summary>
+    private const string RecordStatusTexts = """
+        window.statusTexts = [];
+        document.addEventListener("DOMContentLoaded", () => {
+          const badge = document.getElementById("status");
+          new MutationObserver(() => window.statusTexts.push(badge.textContent))
+            .observe(badge, { childList: true, characterData: true, subtree: true });
+        });
+        """;
+
     [ChromiumFact]
     public async Task JobPage_FailedJob_ShowsTheErrorWithItsItemIndexAndByteOffset()
     {
@@ -41,6 +51,7 @@ public sealed class JobPageTests(Browser browser)
         var completed = await server.SubmitCompletedAsync(days: 14);
         var offers = await server.Client.GetFromJsonAsync<JsonElement>($"/api/jobs/{completed}/offers/");
         var page = await browser.OpenAsync(server);
+        await page.AddInitScriptAsync(RecordStatusTexts);
 
         await page.GotoAsync($"/pipeline/jobs/{completed}");
 
@@ -57,6 +68,8 @@ public sealed class JobPageTests(Browser browser)
         await Expect(page.Locator("#timeline li.done")).ToHaveCountAsync(5);
         await Expect(page.Locator("#events tbody tr").Last).ToContainTextAsync("JOB_COMPLETE");
         await Expect(page.Locator("#rows")).ToHaveTextAsync("28");
+        (await page.EvaluateAsync<string[]>("() => window.statusTexts")).Should().OnlyContain(
+            text => text == "Complete", "the event stream's replay of the job's history never shows the finished job as running again");
         await Screenshots.TakeAsync(page, "job.png");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete job" }).ClickAsync();

@@ -65,9 +65,16 @@
     const stage = stageEvents[event.event_type];
     if (stage) times[stage[0]] = { ...times[stage[0]], [stage[1]]: event.timestamp };
     if (event.event_type === "FAILED") times[event.current_stage] = { ...times[event.current_stage], failed: event.timestamp };
-    measureRate(event);
     appendEvent(event);
     const terminal = event.event_type === "JOB_COMPLETE" || event.event_type === "FAILED";
+    // The stream replays the job's history from its first event: an event older than the status the page already
+    // shows goes into the log and the timeline, but must not take the page back to that older state.
+    if (!terminal && (D.isTerminal(job) || Date.parse(event.timestamp) < Date.parse(job.updated_at))) {
+      renderTimeline(D.isTerminal(job));
+      return;
+    }
+
+    measureRate(event);
     job = {
       ...job,
       status: event.status,
