@@ -61,12 +61,14 @@ public sealed record JobStatusReport
 }
 
 /// <summary>A job's resumable upload as the status route reports it.</summary>
-/// <param name="UploadUrl">The upload's URL.</param>
-/// <param name="State"><c>waiting</c> for the next PATCH (the import waits too), <c>receiving</c> one, or <c>complete</c>.</param>
+/// <param name="State">
+/// <c>waiting</c> for the next PATCH (the import waits too), <c>receiving</c> one, <c>complete</c>, or <c>closing</c>
+/// (expired, terminated, or its host is stopping).
+/// </param>
 /// <param name="BytesReceived">The bytes the server has taken.</param>
 /// <param name="UploadLength">The upload's length, or <see langword="null"/> while the client defers it.</param>
-/// <param name="ExpiresAt">When the upload expires unless a PATCH comes first; <see langword="null"/> once complete.</param>
-public sealed record UploadStateReport(string UploadUrl, string State, long BytesReceived, long? UploadLength, DateTimeOffset? ExpiresAt);
+/// <param name="ExpiresAt">When the upload expires unless a PATCH comes first; <see langword="null"/> once complete or closing.</param>
+public sealed record UploadStateReport(string State, long BytesReceived, long? UploadLength, DateTimeOffset? ExpiresAt);
 
 /// <summary>A page of jobs, newest first, as the list route answers it.</summary>
 /// <param name="Jobs">The jobs.</param>

@@ -10,7 +10,10 @@ namespace TransactionPipeline.Client;
 /// </summary>
 /// <remarks>
 /// <see cref="SendAsync"/> sends the bytes; after a network error it asks the server how much it has taken and resends
-/// from there, with exponential backoff, so a dropped connection costs a retry, not the whole upload.
+/// from there, with exponential backoff, so a dropped connection costs a retry, not the whole upload. One PATCH sends
+/// the rest of the file unless <see cref="PipelineUploadOptions.ChunkSize"/> says otherwise, so give the
+/// <see cref="HttpClient"/> a <see cref="HttpClient.Timeout"/> that covers it (or <see cref="Timeout.InfiniteTimeSpan"/>);
+/// a shorter one cuts the upload into timed-out PATCHes that resume, at the cost of a retry each.
 /// </remarks>
 public sealed class PipelineUpload
 {
@@ -66,19 +69,30 @@ public sealed class PipelineUpload
     /// The server refused the upload: for example <c>400</c> when the body turned out invalid (the problem carries the
     /// item index and byte offset), or <c>410</c> when its job failed or expired.
     /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="PipelineUploadOptions.ChunkSize"/> is 0 or less.</exception>
     /// <exception cref="HttpRequestException">
     /// The network failed more times in a row, without the server taking a byte in between, than
     /// <see cref="PipelineUploadOptions.MaxRetries"/> allows.
     /// </exception>
     public async Task SendAsync(IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (_options.ChunkSize is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(progress), _options.ChunkSize, "PipelineUploadOptions.ChunkSize must be positive, or null for one PATCH.");
+        }
+
         var failures = 0;
         var retries = 0;
-        while (Offset < Length)
+
+        // Done only when a PATCH's own answer says every byte is in: that answer comes once the job's import has ended, so
+        // a body that turns out invalid at its very end still throws. An offset learnt from HEAD is followed by an empty
+        // PATCH at the end for that answer.
+        var confirmed = false;
+        while (!confirmed)
         {
             try
             {
-                await PatchAsync(progress, retries, cancellationToken).ConfigureAwait(false);
+                confirmed = await PatchAsync(progress, retries, cancellationToken).ConfigureAwait(false);
                 failures = 0;
                 progress?.Report(new UploadProgress(Offset, Length, retries));
             }
@@ -91,9 +105,9 @@ public sealed class PipelineUpload
                 }
 
                 await Task.Delay(Backoff(failures), cancellationToken).ConfigureAwait(false);
-                var confirmed = Offset;
+                var before = Offset;
                 await TryReadOffsetAsync(cancellationToken).ConfigureAwait(false);
-                if (Offset > confirmed)
+                if (Offset > before)
                 {
                     // The server took bytes of the attempt that failed: the network works, it only drops connections.
                     failures = 0;
@@ -113,7 +127,8 @@ public sealed class PipelineUpload
         await TransactionPipelineClient.ThrowIfProblemAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task PatchAsync(IProgress<UploadProgress>? progress, int retries, CancellationToken cancellationToken)
+    /// <summary>Sends one PATCH from the offset; <see langword="true"/> when its answer confirms every byte.</summary>
+    private async Task<bool> PatchAsync(IProgress<UploadProgress>? progress, int retries, CancellationToken cancellationToken)
     {
         var count = Math.Min(Length - Offset, _options.ChunkSize ?? long.MaxValue);
         _source.Position = _start + Offset;
@@ -129,7 +144,7 @@ public sealed class PipelineUpload
         {
             // Another view of the offset than ours (a PATCH we thought lost had arrived): resume from the server's.
             Offset = serverOffset;
-            return;
+            return false;
         }
 
         if (response.StatusCode is HttpStatusCode.Locked or >= HttpStatusCode.InternalServerError)
@@ -139,6 +154,7 @@ public sealed class PipelineUpload
 
         await TransactionPipelineClient.ThrowIfProblemAsync(response, cancellationToken).ConfigureAwait(false);
         Offset = ReadOffset(response) ?? throw new HttpRequestException("The server's answer to a PATCH had no Upload-Offset.");
+        return Offset == Length;
     }
 
     /// <summary>Asks the server how much it has taken; on a network error the next PATCH's own answer settles it.</summary>
@@ -262,7 +278,7 @@ public sealed record UploadProgress(long BytesSent, long BytesTotal, int Retries
 /// <summary>Options of a resumable upload.</summary>
 public sealed class PipelineUploadOptions
 {
-    /// <summary>Gets or sets the most bytes one PATCH sends; <see langword="null"/> sends the rest of the file in one.</summary>
+    /// <summary>Gets or sets the most bytes one PATCH sends, more than 0; <see langword="null"/> sends the rest of the file in one.</summary>
     /// <remarks>Set it when a proxy between client and server limits request bodies.</remarks>
     /// <value>The default value is <see langword="null"/>.</value>
     public long? ChunkSize { get; set; }

@@ -38,8 +38,8 @@ internal sealed record UploadCreatedResponse(
     [property: JsonPropertyName("upload_expires_at")] DateTimeOffset UploadExpiresAt);
 
 /// <summary>The upload of a job that this host is receiving: how far it is, and whether bytes are arriving or the import waits for them.</summary>
+/// <remarks>Not the upload's URL: only its client knows that, and job ids are guessable.</remarks>
 internal sealed record UploadStateResponse(
-    [property: JsonPropertyName("upload_url")] string UploadUrl,
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("bytes_received")] long BytesReceived,
     [property: JsonPropertyName("upload_length")] long? UploadLength,

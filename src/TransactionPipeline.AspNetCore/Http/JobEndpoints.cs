@@ -92,7 +92,7 @@ internal static class JobEndpoints
     }
 
     public static async Task<Results<JsonHttpResult<JobStatusResponse>, ProblemHttpResult>> GetStatusAsync(
-        string jobId, HttpRequest request, IPipeline pipeline, [FromServices] UploadRegistry uploads, CancellationToken cancellationToken)
+        string jobId, IPipeline pipeline, [FromServices] UploadRegistry uploads, CancellationToken cancellationToken)
     {
         var status = await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (status is null)
@@ -104,15 +104,10 @@ internal static class JobEndpoints
         if (!status.IsTerminal && uploads.FindByJob(jobId) is { ImportEnded: false } upload)
         {
             // Between PATCHes the import waits for bytes: say so, with what has arrived.
-            var state = upload.IsComplete ? "complete" : upload.IsReceiving ? "receiving" : "waiting";
+            var state = upload.IsComplete ? "complete" : upload.IsClosing ? "closing" : upload.IsReceiving ? "receiving" : "waiting";
             response = response with
             {
-                Upload = new UploadStateResponse(
-                    $"{request.PathBase}/api/financial-transactions/uploads/{upload.Id}",
-                    state,
-                    upload.Offset,
-                    upload.Length,
-                    upload.IsComplete ? null : upload.ExpiresAt),
+                Upload = new UploadStateResponse(state, upload.Offset, upload.Length, upload.IsComplete || upload.IsClosing ? null : upload.ExpiresAt),
             };
         }
 

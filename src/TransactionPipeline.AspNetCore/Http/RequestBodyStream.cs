@@ -38,8 +38,7 @@ internal sealed class RequestBodyStream(Stream body) : Stream
             _read += read;
             return read;
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode != StatusCodes.Status408RequestTimeout
-            && !ex.Message.Contains("Unexpected end of request content", StringComparison.Ordinal))
+        catch (Exception ex) when (IsMalformedBody(ex))
         {
             // A malformed body (a bad chunk header, say) is the client's bad input, not its going away: the reader says so.
             throw;
@@ -55,6 +54,15 @@ internal sealed class RequestBodyStream(Stream body) : Stream
             throw new InputAbortedException($"The client's connection was aborted after {_read} bytes of the body: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// Whether a body read failed because the body's framing is broken (a bad chunk header, say), which is the client's
+    /// bad input; Kestrel's early end of the body and its too-slow-data timeout are the client going away.
+    /// </summary>
+    public static bool IsMalformedBody(Exception exception) =>
+        exception is BadHttpRequestException bad
+        && bad.StatusCode != StatusCodes.Status408RequestTimeout
+        && !bad.Message.Contains("Unexpected end of request content", StringComparison.Ordinal);
 
     public override void Flush()
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
@@ -46,6 +47,7 @@ internal static class UploadEndpoints
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status423Locked);
+        uploads.MapPost("/{uploadId}/", OverrideAsync).ExcludeFromDescription();
         uploads.MapDelete("/{uploadId}/", TerminateAsync).WithName("TerminateUpload")
             .WithSummary("Terminates the upload and cancels its job (it ends FAILED with kind cancelled).")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
@@ -97,13 +99,23 @@ internal static class UploadEndpoints
             return Problems.BadRequest("Missing Upload-Length.", "Send Upload-Length with the size in bytes, or Upload-Defer-Length: 1 and the length in a later PATCH.");
         }
 
-        var withBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        var withBody = request.ContentLength > 0
+            || (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
         if (withBody && !IsOffsetStream(request))
         {
             return UnsupportedMediaType(request);
         }
 
-        if (!TryReadMetadata(request.Headers["Upload-Metadata"].ToString(), out var metadata, out var invalid))
+        if (length is { } total && request.ContentLength is { } bytes && bytes > total)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "The body goes past Upload-Length.",
+                detail: $"The upload is {total} bytes; this body has {bytes}.");
+        }
+
+        var metadataHeader = request.Headers["Upload-Metadata"].ToString();
+        if (!TryReadMetadata(metadataHeader, out var metadata, out var invalid))
         {
             return Problems.BadRequest("Invalid Upload-Metadata.", invalid!);
         }
@@ -121,7 +133,7 @@ internal static class UploadEndpoints
             }
         }
 
-        var (upload, failed) = await uploads.CreateAsync(await tenants.OfAsync(context).ConfigureAwait(false), length, defaults).ConfigureAwait(false);
+        var (upload, failed) = await uploads.CreateAsync(await tenants.OfAsync(context).ConfigureAwait(false), length, metadataHeader, defaults).ConfigureAwait(false);
         if (upload is null)
         {
             return Failed(failed!);
@@ -139,18 +151,23 @@ internal static class UploadEndpoints
             try
             {
                 var outcome = await upload.AppendAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
-                if (await AfterAppendAsync(upload, outcome).ConfigureAwait(false) is { } problem)
+                if (await AfterAppendAsync(context, upload, outcome).ConfigureAwait(false) is { } problem)
                 {
                     return problem;
                 }
+
+                WriteState(context.Response, upload);
             }
             finally
             {
                 upload.EndWrite();
             }
         }
+        else
+        {
+            WriteState(context.Response, upload);
+        }
 
-        WriteState(context.Response, upload);
         var links = JobLinks.For(request.PathBase, upload.JobId);
         var body = new UploadCreatedResponse(
             upload.JobId, WireNames.Of(JobState.InProgress), location, links.Status, links.Offers, links.Events, upload.Offset, upload.Length, upload.ExpiresAt);
@@ -165,13 +182,45 @@ internal static class UploadEndpoints
             return NotFound(uploadId);
         }
 
-        if (await FailedJobOfAsync(upload).ConfigureAwait(false) is { } failed)
+        if (await EndedJobOfAsync(upload).ConfigureAwait(false) is { } failed)
         {
-            return Failed(failed);
+            // 410 whatever the failure: a tus client then starts a new upload instead of resuming this one.
+            return Problems.JobFailed(failed, StatusCodes.Status410Gone, "The upload's job has failed; start a new upload.");
         }
 
         WriteState(context.Response, upload);
+        if (upload.Metadata.Length > 0)
+        {
+            context.Response.Headers["Upload-Metadata"] = upload.Metadata;
+        }
+
         return TypedResults.Ok();
+    }
+
+    /// <summary>tus's <c>X-HTTP-Method-Override</c>, for clients behind proxies that pass only GET and POST.</summary>
+    private static async Task<IResult> OverrideAsync(
+        string uploadId, HttpContext context, IOptions<TransactionPipelineHttpOptions> options, [FromServices] UploadRegistry uploads, [FromServices] Tenants tenants)
+    {
+        var method = context.Request.Headers["X-HTTP-Method-Override"].ToString();
+        if (HttpMethods.IsPatch(method))
+        {
+            return await AppendAsync(uploadId, context, options, uploads, tenants).ConfigureAwait(false);
+        }
+
+        if (HttpMethods.IsDelete(method))
+        {
+            return await TerminateAsync(uploadId, context, uploads, tenants).ConfigureAwait(false);
+        }
+
+        if (HttpMethods.IsHead(method))
+        {
+            return await HeadAsync(uploadId, context, uploads, tenants).ConfigureAwait(false);
+        }
+
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status405MethodNotAllowed,
+            title: "POST on an upload needs X-HTTP-Method-Override.",
+            detail: $"Send PATCH, HEAD or DELETE, or POST with X-HTTP-Method-Override naming one of them; it was '{method}'.");
     }
 
     private static async Task<IResult> AppendAsync(
@@ -212,7 +261,7 @@ internal static class UploadEndpoints
 
         try
         {
-            if (await FailedJobOfAsync(upload).ConfigureAwait(false) is { } failed)
+            if (await EndedJobOfAsync(upload).ConfigureAwait(false) is { } failed)
             {
                 return Failed(failed);
             }
@@ -227,28 +276,34 @@ internal static class UploadEndpoints
                     extensions: UploadExtensions(upload));
             }
 
-            if (newLength is { } length)
+            var length = upload.Length;
+            if (newLength is { } declaredLength)
             {
-                if (upload.Length is { } known && known != length)
+                if (length is { } known && known != declaredLength)
                 {
-                    return Problems.BadRequest("Upload-Length cannot change.", $"The upload's length is {known} bytes; this PATCH says {length}.");
+                    return Problems.BadRequest("Upload-Length cannot change.", $"The upload's length is {known} bytes; this PATCH says {declaredLength}.");
                 }
 
-                if (length < upload.Offset)
+                if (declaredLength < upload.Offset)
                 {
-                    return Problems.BadRequest("Upload-Length is below the offset.", $"The server has already taken {upload.Offset} bytes; Upload-Length was {length}.");
+                    return Problems.BadRequest("Upload-Length is below the offset.", $"The server has already taken {upload.Offset} bytes; Upload-Length was {declaredLength}.");
                 }
 
-                upload.SetLength(length);
+                length = declaredLength;
             }
 
-            if (upload.Length is { } total && request.ContentLength is { } bytes && offset + bytes > total)
+            if (length is { } total && request.ContentLength is { } bytes && offset + bytes > total)
             {
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status413PayloadTooLarge,
                     title: "The PATCH goes past Upload-Length.",
                     detail: $"The upload is {total} bytes and has {offset}; this body of {bytes} bytes would end at {offset + bytes}.",
                     extensions: UploadExtensions(upload));
+            }
+
+            if (newLength is { } set)
+            {
+                upload.SetLength(set);
             }
 
             var outcome = upload.IsComplete ? AppendOutcome.Complete : await upload.AppendAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
@@ -258,7 +313,7 @@ internal static class UploadEndpoints
                 upload.CompleteWriter(null);
             }
 
-            if (await AfterAppendAsync(upload, outcome).ConfigureAwait(false) is { } problem)
+            if (await AfterAppendAsync(context, upload, outcome).ConfigureAwait(false) is { } problem)
             {
                 return problem;
             }
@@ -285,24 +340,55 @@ internal static class UploadEndpoints
     }
 
     /// <summary>What a PATCH answers once its body is in: nothing more to say, or the problem of the job that stopped taking bytes.</summary>
-    private static async Task<IResult?> AfterAppendAsync(ResumableUpload upload, AppendOutcome outcome)
+    private static async Task<IResult?> AfterAppendAsync(HttpContext context, ResumableUpload upload, AppendOutcome outcome)
     {
         switch (outcome)
         {
             case AppendOutcome.ConnectionLost:
                 // Nobody is listening; the client asks HEAD when it comes back.
                 return TypedResults.Empty;
+            case AppendOutcome.Malformed:
+                context.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status400BadRequest,
+                    title: "The PATCH body's framing is broken.",
+                    detail: $"The body could not be read after byte {upload.Offset} of the upload (a bad chunk, say); the bytes before it are taken. Resume from Upload-Offset.",
+                    extensions: UploadExtensions(upload));
             case AppendOutcome.Complete or AppendOutcome.ImportStopped:
                 // The import reads the last bytes (or has stopped): the job's state after import is the answer.
                 var status = await upload.ImportedAsync().ConfigureAwait(false);
                 return status.State == JobState.Failed ? Failed(status) : null;
+            case AppendOutcome.Closed:
+                return await ClosedAsync(upload).ConfigureAwait(false);
             default:
                 return null;
         }
     }
 
-    private static async Task<JobStatus?> FailedJobOfAsync(ResumableUpload upload) =>
-        upload.ImportEnded && await upload.ImportedAsync().ConfigureAwait(false) is { State: JobState.Failed } failed ? failed : null;
+    /// <summary>
+    /// The answer of an upload that takes no more bytes: the failure of its job once that has ended (expired, cancelled,
+    /// host stopping), or <c>503</c> when it is still ending.
+    /// </summary>
+    private static async Task<IResult> ClosedAsync(ResumableUpload upload) =>
+        await upload.ImportedWithinAsync(upload.HostStopping ? TimeSpan.Zero : WriterWait).ConfigureAwait(false) is { State: JobState.Failed } failed
+            ? Failed(failed)
+            : TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The upload is closing.",
+                detail: "The upload takes no more bytes (it expired, was terminated, or its host is stopping); follow its job's status.",
+                extensions: UploadExtensions(upload));
+
+    /// <summary>The job of an upload that takes no more bytes and whose import has ended in failure, or <see langword="null"/>.</summary>
+    private static async Task<JobStatus?> EndedJobOfAsync(ResumableUpload upload)
+    {
+        if (upload.IsClosing && !upload.IsComplete)
+        {
+            // Expired or terminated a moment ago: its import is ending; its failure is the answer.
+            return await upload.ImportedWithinAsync(upload.HostStopping ? TimeSpan.Zero : WriterWait).ConfigureAwait(false) is { State: JobState.Failed } closed ? closed : null;
+        }
+
+        return upload.ImportEnded && await upload.ImportedAsync().ConfigureAwait(false) is { State: JobState.Failed } failed ? failed : null;
+    }
 
     private static async Task<ResumableUpload?> FindAsync(HttpContext context, UploadRegistry uploads, Tenants tenants, string uploadId) =>
         uploads.Find(uploadId) is { } upload && (!tenants.Enabled || upload.Tenant == await tenants.OfAsync(context).ConfigureAwait(false))
@@ -322,7 +408,7 @@ internal static class UploadEndpoints
             headers["Upload-Defer-Length"] = "1";
         }
 
-        if (!upload.IsComplete)
+        if (!upload.IsComplete && !upload.IsClosing)
         {
             headers["Upload-Expires"] = upload.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
         }

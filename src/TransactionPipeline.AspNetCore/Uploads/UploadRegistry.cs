@@ -23,12 +23,13 @@ internal sealed partial class UploadRegistry(
     /// </summary>
     /// <param name="tenant">The caller's tenant, or <see langword="null"/> without tenants.</param>
     /// <param name="length">The upload's length, or <see langword="null"/> when the client defers it.</param>
+    /// <param name="metadata">The <c>Upload-Metadata</c> header, echoed by <c>HEAD</c>.</param>
     /// <param name="defaults">Configuration the body's own configs take precedence over, from the upload's metadata.</param>
     /// <returns>The upload, or the job that failed before it could take a byte.</returns>
-    public async Task<(ResumableUpload? Upload, JobStatus? Failed)> CreateAsync(string? tenant, long? length, PipelineConfiguration? defaults)
+    public async Task<(ResumableUpload? Upload, JobStatus? Failed)> CreateAsync(string? tenant, long? length, string metadata, PipelineConfiguration? defaults)
     {
         var upload = new ResumableUpload(
-            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), tenant, length, time, options.Value.UploadExpiry, OnIdle);
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), tenant, length, metadata, time, options.Value.UploadExpiry, OnIdle);
         var created = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var input = PipelineInput.FromJson(upload.Input, length);
         input.Tenant = tenant;
@@ -66,13 +67,16 @@ internal sealed partial class UploadRegistry(
     public async Task TerminateAsync(ResumableUpload upload, string requestedBy, CancellationToken cancellationToken)
     {
         Forget(upload);
+        upload.StopReceiving();
         if (!upload.Import.IsCompleted || await pipeline.GetStatusAsync(upload.JobId, cancellationToken).ConfigureAwait(false) is { IsTerminal: false })
         {
             await pipeline.CancelAsync(upload.JobId, requestedBy, cancellationToken).ConfigureAwait(false);
         }
 
-        // A cancellation that found the import between reads still ends it: the input ends with the cancellation.
-        upload.CompleteWriter(new OperationCanceledException($"The upload was terminated by {requestedBy}."));
+        // A cancellation that found the import between reads still ends it: the input ends with the cancellation, once
+        // a PATCH still writing has let go.
+        await upload.CloseAsync(new OperationCanceledException($"The upload was terminated by {requestedBy}.")).ConfigureAwait(false);
+        upload.Dispose();
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -81,7 +85,19 @@ internal sealed partial class UploadRegistry(
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// As the host begins to stop: every PATCH still writing ends now, so the server's shutdown does not wait for long
+    /// uploads; the imports stay open until the worker's stop cancels them, which then fail as <c>host_shutdown</c>.
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var upload in _byId.Values)
+        {
+            upload.StopReceivingForShutdown();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -92,13 +108,10 @@ internal sealed partial class UploadRegistry(
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         var open = _byId.Values.Where(u => !u.ImportEnded).ToList();
-        foreach (var upload in open)
-        {
-            upload.CompleteWriter(new OperationCanceledException("The host stopped during the upload."));
-        }
-
         try
         {
+            await Task.WhenAll(open.Select(u => u.CloseAsync(new OperationCanceledException("The host stopped during the upload."))))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
             await Task.WhenAll(open.Select(u => u.Import)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException || open.Any(u => u.Import.IsFaulted))
@@ -143,7 +156,7 @@ internal sealed partial class UploadRegistry(
 
     private void Expire(ResumableUpload upload)
     {
-        if (upload.ImportEnded || upload.IsComplete)
+        if (upload.ImportEnded || upload.IsComplete || upload.IsClosing)
         {
             Forget(upload);
             upload.Dispose();
@@ -152,6 +165,9 @@ internal sealed partial class UploadRegistry(
 
         var expiry = options.Value.UploadExpiry;
         LogExpired(logger, upload.Id, upload.JobId, upload.Offset, expiry);
+
+        // The idle clock holds the writer's turn here, so no PATCH is writing.
+        upload.StopReceiving();
         upload.CompleteWriter(new UploadExpiredException(
             $"no PATCH came within {expiry} after byte {upload.Offset}{(upload.Length is { } length ? $" of {length}" : string.Empty)}; start a new upload"));
 

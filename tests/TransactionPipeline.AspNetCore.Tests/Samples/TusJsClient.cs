@@ -24,8 +24,8 @@ internal static class TusJsClient
             if (!File.Exists(Path.Combine(folder, "node_modules", "tus-js-client", "package.json")))
             {
                 Directory.CreateDirectory(folder);
-                var (code, output) = await RunAsync(folder, "npm", "install", "--no-audit", "--no-fund", "--no-save", $"tus-js-client@{Version}");
-                code.Should().Be(0, $"npm installs tus-js-client@{Version} from the registry: {output}");
+                var (code, output, errors) = await RunAsync(folder, "npm", "install", "--no-audit", "--no-fund", "--no-save", $"tus-js-client@{Version}");
+                code.Should().Be(0, $"npm installs tus-js-client@{Version} from the registry: {output}{errors}");
             }
 
             return folder;
@@ -36,14 +36,14 @@ internal static class TusJsClient
         }
     }
 
-    /// <summary>Uploads <paramref name="file"/> to <paramref name="endpoint"/>; returns the script's exit code and its output.</summary>
-    public static async Task<(int Code, string Output)> UploadAsync(string folder, Uri endpoint, string file)
+    /// <summary>Uploads <paramref name="file"/> to <paramref name="endpoint"/>; returns the script's exit code, its output and its errors.</summary>
+    public static async Task<(int Code, string Output, string Errors)> UploadAsync(string folder, Uri endpoint, string file)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Samples", "tus-upload.js");
         return await RunAsync(folder, "node", script, endpoint.ToString(), file);
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string folder, string program, params string[] arguments)
+    private static async Task<(int Code, string Output, string Errors)> RunAsync(string folder, string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -60,10 +60,19 @@ internal static class TusJsClient
         start.Environment["NODE_PATH"] = Path.Combine(folder, "node_modules");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await output) + (await error));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} ran for 3 minutes: {await errors}");
+        }
+
+        return (process.ExitCode, await output, await errors);
     }
 
     private static bool OnPath(string program) =>

@@ -112,6 +112,7 @@ public sealed class ResumableUploadTests
         status.GetProperty("upload").GetProperty("state").GetString().Should().Be("waiting");
         status.GetProperty("upload").GetProperty("bytes_received").GetInt64().Should().Be(half);
         status.GetProperty("upload").GetProperty("upload_length").GetInt64().Should().Be(body.Length);
+        status.GetProperty("upload").TryGetProperty("upload_url", out _).Should().BeFalse("job ids can be guessed; the upload's URL stays with its client");
         head.StatusCode.Should().Be(HttpStatusCode.OK);
         Header(head, "Upload-Offset").Should().Be(half.ToString(CultureInfo.InvariantCulture));
         Header(head, "Upload-Length").Should().Be(body.Length.ToString(CultureInfo.InvariantCulture));
@@ -148,12 +149,14 @@ public sealed class ResumableUploadTests
     [Fact]
     public async Task Upload_IdleLongerThanItsExpiry_FailsTheJobAsUploadExpired_AndLaterPatchesAnswerGone()
     {
-        await using var server = await PipelineServer.StartAsync(options => options.UploadExpiry = TimeSpan.FromMilliseconds(500));
+        await using var server = await PipelineServer.StartAsync(options => options.UploadExpiry = TimeSpan.FromSeconds(1));
         var body = Encoding.UTF8.GetBytes(SeedSample.Request);
         using var created = await CreateAsync(server, body.Length);
         var location = created.Headers.Location!.ToString();
         var jobId = Header(created, "Pipeline-Job-Id");
         using var first = await PatchAsync(server, location, 0, body[..40]);
+        var expires = DateTimeOffset.Parse(Header(first, "Upload-Expires"), CultureInfo.InvariantCulture);
+        expires.Should().BeAfter(DateTimeOffset.UtcNow.AddMilliseconds(500), "a PATCH's answer says an expiry from its end, not from the upload's creation");
 
         var status = await server.WaitForStatusAsync(jobId, "FAILED", "JOB_COMPLETE");
         using var late = await PatchAsync(server, location, 40, body[40..]);
@@ -212,6 +215,8 @@ public sealed class ResumableUploadTests
         problem.GetProperty("byte_offset").GetInt64().Should().Be(badAt);
         after.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("item_index").GetInt64().Should().Be(2_000);
+        using var head = await HeadAsync(server, location);
+        head.StatusCode.Should().Be(HttpStatusCode.Gone, "a tus client that resumes starts over instead of sending into a failed job");
         status.GetProperty("error").GetProperty("kind").GetString().Should().Be("invalid_input");
         status.GetProperty("error").GetProperty("byte_offset").GetInt64().Should().Be(badAt);
     }
@@ -326,20 +331,64 @@ public sealed class ResumableUploadTests
     }
 
     [Fact]
-    public async Task HostStoppedMidUpload_FailsTheJobAsHostShutdown()
+    public async Task HostStoppedWhileAPatchIsWriting_StopsPromptly_AndTheJobFailsAsHostShutdown()
     {
         var server = await PipelineServer.StartAsync();
         var body = Encoding.UTF8.GetBytes(SeedSample.Request);
         using var created = await CreateAsync(server, body.Length);
+        var location = created.Headers.Location!.ToString();
         var jobId = Header(created, "Pipeline-Job-Id");
-        using var first = await PatchAsync(server, created.Headers.Location!.ToString(), 0, body[..40]);
+        using var patch = await StartPatchAsync(server, location, body[..40], body.Length);
+        await WaitForOffsetAsync(server, location, 40);
         var pipeline = server.Services.GetRequiredService<IPipeline>();
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await server.DisposeAsync();
         var status = await pipeline.GetStatusAsync(jobId);
 
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(15), "the server's shutdown does not wait for an upload that is still open");
         status!.State.Should().Be(JobState.Failed);
-        status.Error!.Kind.Should().Be(JobErrorKind.HostShutdown);
+        status.Error!.Kind.Should().Be(JobErrorKind.HostShutdown, status.Error.Message);
+    }
+
+    [Fact]
+    public async Task DeleteWhileAPatchIsWriting_EndsThePatchAndCancelsTheJob()
+    {
+        await using var server = await PipelineServer.StartAsync();
+        var body = Encoding.UTF8.GetBytes(SeedSample.Request);
+        using var created = await CreateAsync(server, body.Length);
+        var location = created.Headers.Location!.ToString();
+        var jobId = Header(created, "Pipeline-Job-Id");
+        using var patch = await StartPatchAsync(server, location, body[..40], body.Length);
+        await WaitForOffsetAsync(server, location, 40);
+
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, location);
+        delete.Headers.Add("Tus-Resumable", "1.0.0");
+        using var terminated = await server.Client.SendAsync(delete);
+        var answer = await ReadAnswerAsync(patch);
+        var status = await server.WaitForStatusAsync(jobId, "FAILED", "JOB_COMPLETE");
+
+        terminated.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        answer.Should().NotContain(" 500 ", "the PATCH that was writing ends with the upload's end, not a server error");
+        status.GetProperty("error").GetProperty("kind").GetString().Should().Be("cancelled");
+    }
+
+    [Fact]
+    public async Task PostWithMethodOverride_ActsAsPatch()
+    {
+        await using var server = await PipelineServer.StartAsync();
+        var body = Encoding.UTF8.GetBytes(SeedSample.Request);
+        using var created = await CreateAsync(server, body.Length);
+        using var request = new HttpRequestMessage(HttpMethod.Post, created.Headers.Location) { Content = OffsetContent(body) };
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        request.Headers.Add("Upload-Offset", "0");
+        request.Headers.Add("X-HTTP-Method-Override", "PATCH");
+
+        using var response = await server.Client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        Header(response, "Upload-Offset").Should().Be(body.Length.ToString(CultureInfo.InvariantCulture));
+        (await server.WaitForStatusAsync(Header(created, "Pipeline-Job-Id"), "JOB_COMPLETE", "FAILED")).GetProperty("status").GetString().Should().Be("JOB_COMPLETE");
     }
 
     [Fact]
@@ -374,6 +423,57 @@ public sealed class ResumableUploadTests
 
         return await server.Client.SendAsync(request);
     }
+
+    /// <summary>A PATCH over its own socket that sends <paramref name="part"/> of a body of <paramref name="declared"/> bytes and holds the rest back.</summary>
+    private static async Task<System.Net.Sockets.TcpClient> StartPatchAsync(PipelineServer server, string location, byte[] part, long declared)
+    {
+        var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(server.Client.BaseAddress!.Host, server.Client.BaseAddress.Port);
+        var head = $"PATCH {location} HTTP/1.1\r\nHost: localhost\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+            + $"Content-Type: application/offset+octet-stream\r\nContent-Length: {declared}\r\n\r\n";
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(part);
+        await stream.FlushAsync();
+        return socket;
+    }
+
+    /// <summary>What the server answered on the socket, up to its close; empty when it closed without an answer.</summary>
+    private static async Task<string> ReadAnswerAsync(System.Net.Sockets.TcpClient socket)
+    {
+        using var timeout = new CancellationTokenSource(PipelineServer.Timeout);
+        var buffer = new byte[4096];
+        var answer = new StringBuilder();
+        try
+        {
+            while (!answer.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await socket.GetStream().ReadAsync(buffer, timeout.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+        }
+        catch (IOException)
+        {
+            // Reset by the server: no answer.
+        }
+
+        return answer.ToString();
+    }
+
+    private static async Task WaitForOffsetAsync(PipelineServer server, string location, long offset) =>
+        await TransactionPipeline.Tests.Shared.Polling.WaitUntilAsync(
+            async () =>
+            {
+                using var head = await HeadAsync(server, location);
+                return Header(head, "Upload-Offset");
+            },
+            value => value == offset.ToString(CultureInfo.InvariantCulture),
+            PipelineServer.Timeout);
 
     private static async Task<HttpResponseMessage> HeadAsync(PipelineServer server, string location)
     {

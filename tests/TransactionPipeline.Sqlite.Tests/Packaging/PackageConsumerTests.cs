@@ -16,7 +16,7 @@ public sealed partial class PackageConsumerTests(PackedPackages packages)
         Directory.GetFiles(packages.Feed, "*.nupkg").Select(Path.GetFileName).Should().Contain(
             ["TransactionPipeline.0.1.0.nupkg", "TransactionPipeline.Sqlite.0.1.0.nupkg", "TransactionPipeline.PostgreSql.0.1.0.nupkg",
              "TransactionPipeline.Hosting.0.1.0.nupkg", "TransactionPipeline.AspNetCore.0.1.0.nupkg", "TransactionPipeline.Client.0.1.0.nupkg",
-             "TransactionPipeline.Testing.0.1.0.nupkg"]);
+             "TransactionPipeline.AspNetCore.Dashboard.0.1.0.nupkg", "TransactionPipeline.Testing.0.1.0.nupkg"]);
     }
 
     [Fact]

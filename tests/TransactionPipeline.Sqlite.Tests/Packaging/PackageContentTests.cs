@@ -12,7 +12,7 @@ public sealed class PackageContentTests(PackedPackages packages)
     public static TheoryData<string> Packages() =>
     [
         "TransactionPipeline", "TransactionPipeline.Sqlite", "TransactionPipeline.PostgreSql", "TransactionPipeline.Hosting",
-        "TransactionPipeline.AspNetCore", "TransactionPipeline.Client", "TransactionPipeline.Testing",
+        "TransactionPipeline.AspNetCore", "TransactionPipeline.AspNetCore.Dashboard", "TransactionPipeline.Client", "TransactionPipeline.Testing",
     ];
 
     [Theory]
