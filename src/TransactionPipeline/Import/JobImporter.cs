@@ -291,8 +291,13 @@ internal sealed class JobImporter(
         CancellationToken cancellationToken)
     {
         var progress = status.Progress;
-        await foreach (var batch in input.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        while (await WaitForBatchAsync(input, reporter, cancellationToken).ConfigureAwait(false))
         {
+            if (!input.TryRead(out var batch))
+            {
+                continue;
+            }
+
             try
             {
                 if (batch.Count > 0)
@@ -320,6 +325,34 @@ internal sealed class JobImporter(
         }
 
         return progress;
+    }
+
+    /// <summary>
+    /// Waits for the next batch; while none comes for a progress interval (an upload waiting for its next bytes, a slow
+    /// client), writes the counts reached so far, so the job's status never lags behind rows already stored.
+    /// </summary>
+    /// <returns><see langword="false"/> once the input has ended.</returns>
+    private async ValueTask<bool> WaitForBatchAsync(ChannelReader<TransactionBatch> input, ProgressReporter reporter, CancellationToken cancellationToken)
+    {
+        var next = input.WaitToReadAsync(cancellationToken);
+        if (next.IsCompleted)
+        {
+            return await next.ConfigureAwait(false);
+        }
+
+        var waiting = next.AsTask();
+        while (true)
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var tick = Task.Delay(_options.ProgressInterval, time, idle.Token);
+            if (await Task.WhenAny(waiting, tick).ConfigureAwait(false) == waiting)
+            {
+                await idle.CancelAsync().ConfigureAwait(false);
+                return await waiting.ConfigureAwait(false);
+            }
+
+            await reporter.ReportAsync(reporter.Latest, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>What an import ended with: the body's configuration and the final progress, or the error that stopped it.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using TransactionPipeline.AspNetCore.Http;
 
 namespace TransactionPipeline.AspNetCore.Tests.Http;
@@ -39,7 +40,9 @@ public sealed class SubmitEndpointTests
     [InlineData(true)]
     public async Task Submit_ClientGoneMidUpload_FailsAsClientDisconnectedWithTheBytesItHadReadEveryTime(bool reset)
     {
-        await using var server = await PipelineServer.StartAsync();
+        // Small batches, so the job reports rows (and so has read bytes) before the client goes.
+        await using var server = await PipelineServer.StartAsync(
+            pipeline: p => p.Services.Configure<TransactionPipelineOptions>(o => o.ImportBatchSize = 500));
         var items = string.Join(",", Enumerable.Range(0, 3_000).Select(i => $$"""{"amount": 1.{{i % 100:D2}}, "date": "2024-01-15", "is_revenue": true, "description": "item {{i}}"}"""));
         var prefix = Encoding.UTF8.GetBytes("""{"data": [""" + items + ",");
         for (var attempt = 1; attempt <= 3; attempt++)
@@ -54,7 +57,12 @@ public sealed class SubmitEndpointTests
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
                 await stream.WriteAsync(prefix);
                 await stream.FlushAsync();
-                await server.WaitForStatusAsync(jobId, "IN_PROGRESS");
+                var waiting = await TransactionPipeline.Tests.Shared.Polling.WaitUntilAsync(
+                    () => server.WaitForStatusAsync(jobId, "IN_PROGRESS"),
+                    status => status.GetProperty("progress").GetProperty("transactions_imported").GetInt64() == 3_000,
+                    PipelineServer.Timeout);
+                waiting.GetProperty("progress").GetProperty("transactions_imported").GetInt64()
+                    .Should().Be(3_000, "while the body stalls, the status shows every row already stored");
                 if (reset)
                 {
                     socket.Client.LingerState = new LingerOption(true, 0);
