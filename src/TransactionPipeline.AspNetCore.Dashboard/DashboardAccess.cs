@@ -23,7 +23,39 @@ internal sealed class DashboardAccess(bool allowRemoteRequests)
 
     /// <summary>Whether the request may see the dashboard.</summary>
     public bool Allows(HttpContext context) =>
-        allowRemoteRequests || IsAuthorized(context.GetEndpoint()) || IsLocal(context.Connection);
+        allowRemoteRequests || IsAuthorized(context.GetEndpoint()) || IsLocalRequest(context);
+
+    /// <summary>
+    /// Whether the local-only rule admits the request: from this machine, not relayed, and addressed to this machine by
+    /// name. A request that went through a proxy (a forwarding header, or one that forwarded-headers middleware left)
+    /// is anyone's; a <c>Host</c> that is neither <c>localhost</c> nor an address is another site's name, pointed at this
+    /// machine by DNS rebinding, whose pages must not read or drive the dashboard.
+    /// </summary>
+    public static bool IsLocalRequest(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var headers = context.Request.Headers;
+        if (headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Original-For"))
+        {
+            return false;
+        }
+
+        return IsLocal(context.Connection) && IsLocalHost(context.Request.Host);
+    }
+
+    /// <summary>Whether the request names this machine: <c>localhost</c> (or a name under it), or an IP address.</summary>
+    public static bool IsLocalHost(HostString host)
+    {
+        if (!host.HasValue)
+        {
+            return false;
+        }
+
+        var name = host.Host.Trim('[', ']');
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+            || IPAddress.TryParse(name, out _);
+    }
 
     /// <summary>
     /// Whether the host put the endpoint behind authorization. The authorization middleware has then run and admitted

@@ -52,7 +52,7 @@ public static class TransactionPipelineEndpointRouteBuilderExtensions
 
         api.MapDelete("/jobs/{jobId}/", JobEndpoints.DeleteAsync)
             .AddEndpointFilter(Tenants.OwnJobOnlyAsync)
-            .Describe("DeleteJob", "Cancels an unfinished job on whichever host runs it (202; it ends FAILED with kind cancelled), or deletes a finished one with its rows, results, events and webhooks (204).",
+            .Describe("DeleteJob", "Cancels an unfinished job on whichever host runs it (202; it ends FAILED with kind cancelled), or deletes a finished one with its rows, results, events and webhooks (204); with cancel_only=true a finished job answers 409 and is kept.",
                 StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .Produces<JobStatusResponse>(StatusCodes.Status202Accepted)
             .Produces(StatusCodes.Status204NoContent);

@@ -105,6 +105,51 @@ public sealed class DashboardAccessTests
         DashboardAccess.IsLocal(context.Connection).Should().Be(expected);
     }
 
+    [Fact]
+    public async Task Dashboard_ClientThatSpoofsALoopbackForwardedAddress_IsRefused()
+    {
+        // A host that trusts forwarding headers from anyone (KnownProxies cleared, as container set-ups often do): the
+        // client's own X-Forwarded-For: 127.0.0.1 becomes the request's address.
+        await using var server = await DashboardServer.StartAsync(middleware: app =>
+        {
+            var options = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor };
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            app.UseForwardedHeaders(options);
+        });
+
+        using var spoofed = await SendAsync(server, "/pipeline/", forwardedFor: "127.0.0.1");
+
+        spoofed.StatusCode.Should().Be(HttpStatusCode.Forbidden, "a relayed request is never taken for this machine's own");
+    }
+
+    [Theory]
+    [InlineData("attacker.example", HttpStatusCode.Forbidden)]
+    [InlineData("localhost", HttpStatusCode.OK)]
+    public async Task Dashboard_LoopbackRequestForAnotherSitesName_IsRefused(string host, HttpStatusCode expected)
+    {
+        // DNS rebinding: a page of attacker.example whose name now points at 127.0.0.1 is same-origin with the dashboard.
+        await using var server = await DashboardServer.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/pipeline/");
+        request.Headers.Host = $"{host}:{server.Client.BaseAddress!.Port}";
+
+        using var response = await server.Client.SendAsync(request);
+
+        response.StatusCode.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("localhost", true)]
+    [InlineData("LOCALHOST:5080", true)]
+    [InlineData("app.localhost", true)]
+    [InlineData("127.0.0.1:5080", true)]
+    [InlineData("[::1]:5080", true)]
+    [InlineData("attacker.example", false)]
+    [InlineData("localhost.attacker.example", false)]
+    [InlineData("", false)]
+    public void IsLocalHost_HostHeader_LocalhostOrAnAddressOnly(string host, bool expected) =>
+        DashboardAccess.IsLocalHost(new HostString(host)).Should().Be(expected);
+
     private static void BehindProxy(WebApplication app) =>
         app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
 

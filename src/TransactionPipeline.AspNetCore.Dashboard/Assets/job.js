@@ -41,8 +41,9 @@
     }
 
     render();
+    // A finished job's results are shown at once: the event stream's replay is for the log and the timeline only.
+    if (job.status === "JOB_COMPLETE") showResults();
     follow();
-    setInterval(() => { if (job && !D.isTerminal(job)) renderClock(); }, 1000);
   }
 
   function follow() {
@@ -100,23 +101,34 @@
     previous = { at, rows };
   }
 
+  /** Reads the status again; false when asking again cannot help (the job is gone, or the caller may not see it). */
   async function refresh() {
     try {
       job = await D.fetchJson(D.jobApi(id, "status/"));
       render();
       if (job.status === "JOB_COMPLETE") await showResults();
+      return true;
     } catch (error) {
       if (error.status === 404) D.notice(`Job ${id} no longer exists.`, true);
       else D.notice(`Could not read the job: ${error.message}`, true);
+      return !(error.status >= 400 && error.status < 500);
     }
   }
 
-  // Without an event stream (a proxy that buffers it, a browser without EventSource), the status route every interval.
+  // Without an event stream (a proxy that buffers it, a browser without EventSource), the status route every interval,
+  // until the job ends or the answer says asking again cannot help; once the status reads again, back to the stream.
   function poll() {
     clearTimeout(polling);
     polling = setTimeout(async () => {
-      await refresh();
-      if (!job || !D.isTerminal(job)) poll();
+      const again = await refresh();
+      if (!again || (job && D.isTerminal(job))) {
+        source?.close();
+        source = null;
+        return;
+      }
+
+      if (job && !source && typeof EventSource !== "undefined") follow();
+      else poll();
     }, c.refreshMs);
   }
 
@@ -271,7 +283,8 @@
     if (!ok) return;
     $("cancel").disabled = true;
     try {
-      await D.fetchJson(D.jobApi(id, ""), { method: "DELETE" });
+      // cancel_only: a job that finished while the dialog was open answers 409 instead of being deleted.
+      await D.fetchJson(`${D.jobApi(id, "")}?cancel_only=true`, { method: "DELETE" });
       D.notice("Cancellation requested: the job stops in a moment.");
       if (!source) poll();
     } catch (error) {
@@ -294,5 +307,6 @@
     }
   });
 
+  setInterval(() => { if (job && !D.isTerminal(job)) renderClock(); }, 1000);
   start();
 })();

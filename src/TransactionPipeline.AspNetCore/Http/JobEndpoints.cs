@@ -78,6 +78,17 @@ internal static class JobEndpoints
             return TypedResults.Json(JobStatusResponse.From(status), PipelineJsonContext.Default.JobStatusResponse, statusCode: StatusCodes.Status202Accepted);
         }
 
+        if (context.Request.Query["cancel_only"] == "true")
+        {
+            // A caller that meant to stop a running job (a cancel button) never deletes one that finished meanwhile.
+            var finished = await pipeline.GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false) ?? status;
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The job has already finished; it was not cancelled.",
+                detail: $"Job '{jobId}' is {WireNames.Of(finished.State)}. Without cancel_only=true the same request deletes it.",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["job_id"] = jobId, ["job_status"] = WireNames.Of(finished.State) });
+        }
+
         // Finished before the request, or in the meantime: the same route deletes it.
         return await pipeline.DeleteAsync(jobId, cancellationToken).ConfigureAwait(false) switch
         {

@@ -89,6 +89,21 @@ public sealed class CancelJobTests
     }
 
     [Fact]
+    public async Task DeleteCancelOnly_FinishedJob_Answers409AndKeepsTheJob()
+    {
+        await using var server = await PipelineServer.StartAsync();
+        var jobId = await server.SubmitSampleAsync();
+        await server.WaitForStatusAsync(jobId, "JOB_COMPLETE");
+
+        using var cancel = await server.Client.DeleteAsync($"/api/jobs/{jobId}/?cancel_only=true");
+        using var offers = await server.Client.GetAsync($"/api/jobs/{jobId}/offers/");
+
+        cancel.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_status").GetString().Should().Be("JOB_COMPLETE");
+        offers.StatusCode.Should().Be(HttpStatusCode.OK, "a cancel that came too late deletes nothing");
+    }
+
+    [Fact]
     public async Task ClientDeleteJobAsync_FinishedJob_AnswersNullAndTheJobIsGone()
     {
         await using var server = await PipelineServer.StartAsync();

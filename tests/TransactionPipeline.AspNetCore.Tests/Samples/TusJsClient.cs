@@ -79,9 +79,13 @@ internal static class TusJsClient
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, program)));
 }
 
-/// <summary>A fact that runs tus-js-client: skipped, with the reason, where Node.js or npm is missing.</summary>
+/// <summary>
+/// A fact that runs tus-js-client: skipped, with the reason, where Node.js or npm is missing, except where the test run
+/// promises every tool (<c>PIPELINE_REQUIRE_TOOLS</c>, set by the CI script after it installs them): there it fails.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class TusJsClientFactAttribute : FactAttribute
 {
-    public TusJsClientFactAttribute() => Skip = TusJsClient.MissingTools;
+    public TusJsClientFactAttribute() =>
+        Skip = Environment.GetEnvironmentVariable("PIPELINE_REQUIRE_TOOLS") is null ? TusJsClient.MissingTools : null;
 }
