@@ -17,6 +17,8 @@
 
   // The position is in the address (status and cursor, so a page can be shared); the way back (the cursors of the
   // pages before) is in the history entry, so Newer and the browser's back button both return.
+  /** The rows and time of each running import at the last read, for its rate between reads. */
+  const rates = new Map();
   let state = readState();
   let next = null;
   let timer = 0;
@@ -105,7 +107,19 @@
     D.setText(cell("rows"), D.count(job.progress.transactions_imported));
     D.setText(cell("mb"), D.megabytes(job.progress.bytes_read));
     const life = D.elapsed(job, now);
-    D.setText(cell("rate"), D.perSecond(job.progress.transactions_imported, life));
+    // A running import's rate is measured between two reads of the list (the rows it stored meanwhile), so time spent
+    // waiting for an upload's bytes or before the import does not dilute it; a finished job shows its average.
+    const rows = job.progress.transactions_imported;
+    const seen = rates.get(job.job_id);
+    const at = Date.parse(job.updated_at);
+    if (job.status === "IN_PROGRESS" && job.current_stage === "import") {
+      if (seen && at > seen.at && rows >= seen.rows) seen.rate = (rows - seen.rows) * 1000 / (at - seen.at);
+      rates.set(job.job_id, { rows, at, rate: seen ? seen.rate : null });
+      D.setText(cell("rate"), seen && seen.rate != null ? D.perSecond(seen.rate, 1000) : D.perSecond(rows, life));
+    } else {
+      rates.delete(job.job_id);
+      D.setText(cell("rate"), D.perSecond(rows, life));
+    }
     const started = cell("started").firstChild;
     started.dateTime = job.created_at;
     D.setText(started, D.dateTime(job.created_at));
