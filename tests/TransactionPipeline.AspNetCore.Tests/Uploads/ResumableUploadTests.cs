@@ -149,14 +149,20 @@ public sealed class ResumableUploadTests
     [Fact]
     public async Task Upload_IdleLongerThanItsExpiry_FailsTheJobAsUploadExpired_AndLaterPatchesAnswerGone()
     {
-        await using var server = await PipelineServer.StartAsync(options => options.UploadExpiry = TimeSpan.FromSeconds(1));
+        var expiry = TimeSpan.FromSeconds(3);
+        await using var server = await PipelineServer.StartAsync(options => options.UploadExpiry = expiry);
         var body = Encoding.UTF8.GetBytes(SeedSample.Request);
         using var created = await CreateAsync(server, body.Length);
         var location = created.Headers.Location!.ToString();
         var jobId = Header(created, "Pipeline-Job-Id");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var beforePatch = DateTimeOffset.UtcNow;
         using var first = await PatchAsync(server, location, 0, body[..40]);
+
+        // An HTTP date has whole seconds: a fresh expiry is at least the expiry, less that second, after the PATCH began;
+        // one counted from the upload's creation, 1.5 s earlier, is not.
         var expires = DateTimeOffset.Parse(Header(first, "Upload-Expires"), CultureInfo.InvariantCulture);
-        expires.Should().BeAfter(DateTimeOffset.UtcNow.AddMilliseconds(500), "a PATCH's answer says an expiry from its end, not from the upload's creation");
+        expires.Should().BeOnOrAfter(beforePatch + expiry - TimeSpan.FromSeconds(1), "a PATCH's answer says an expiry from its end, not from the upload's creation");
 
         var status = await server.WaitForStatusAsync(jobId, "FAILED", "JOB_COMPLETE");
         using var late = await PatchAsync(server, location, 40, body[40..]);
