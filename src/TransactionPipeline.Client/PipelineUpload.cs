@@ -182,10 +182,13 @@ public sealed class PipelineUpload
         return request;
     }
 
-    private TimeSpan Backoff(int failures)
+    private TimeSpan Backoff(int failures) => Backoff(_options, failures);
+
+    /// <summary>The wait before the attempt after <paramref name="failures"/> failures in a row: doubling, capped, with jitter.</summary>
+    internal static TimeSpan Backoff(PipelineUploadOptions options, int failures)
     {
-        var delay = _options.FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 20));
-        var capped = delay > _options.MaxRetryDelay ? _options.MaxRetryDelay : delay;
+        var delay = options.FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 20));
+        var capped = delay > options.MaxRetryDelay ? options.MaxRetryDelay : delay;
         return capped * (0.5 + (Random.Shared.NextDouble() / 2));
     }
 
@@ -195,7 +198,7 @@ public sealed class PipelineUpload
             ? offset
             : null;
 
-    private static bool IsTransient(Exception exception, CancellationToken cancellationToken) => exception switch
+    internal static bool IsTransient(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         HttpRequestException { StatusCode: null or HttpStatusCode.Locked or >= HttpStatusCode.InternalServerError } => true,
         IOException => true,

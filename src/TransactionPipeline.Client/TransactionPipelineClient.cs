@@ -81,7 +81,7 @@ public sealed class TransactionPipelineClient
     /// id is known at once; <see cref="PipelineUpload.SendAsync"/> then sends the file and resumes after network errors.
     /// </summary>
     /// <param name="json">The body, from its current position to its end; it must seek, to resend from the server's offset. The caller disposes it after the upload.</param>
-    /// <param name="options">Chunk size and retries; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">Chunk size and retries (a network error on the creation is retried too); <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The upload, with its job's id and links.</returns>
     /// <exception cref="ArgumentException"><paramref name="json"/> cannot seek.</exception>
@@ -94,17 +94,33 @@ public sealed class TransactionPipelineClient
             throw new ArgumentException("A resumable upload resends from the server's offset after a network error, so the stream must seek.", nameof(json));
         }
 
+        options ??= new PipelineUploadOptions();
         var start = json.Position;
         var length = json.Length - start;
-        var uploads = new Uri("api/financial-transactions/uploads/", UriKind.Relative);
-        using var request = new HttpRequestMessage(HttpMethod.Post, uploads);
+        for (var failures = 0; ; )
+        {
+            try
+            {
+                return await CreateOnceAsync(json, start, length, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (PipelineUpload.IsTransient(ex, cancellationToken) && ++failures <= options.MaxRetries)
+            {
+                // The request may have reached the server: that upload then waits unused, and its job ends upload_expired.
+                await Task.Delay(PipelineUpload.Backoff(options, failures), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<PipelineUpload> CreateOnceAsync(Stream json, long start, long length, PipelineUploadOptions options, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/financial-transactions/uploads/", UriKind.Relative));
         request.Headers.Add("Tus-Resumable", "1.0.0");
         request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var created = await ReadAsync(response, ClientJsonContext.Default.UploadCreated, cancellationToken).ConfigureAwait(false);
         var location = response.Headers.Location ?? new Uri(created.UploadUrl, UriKind.RelativeOrAbsolute);
         var uploadUrl = location.IsAbsoluteUri || _http.BaseAddress is null ? location : new Uri(_http.BaseAddress, location);
-        return new PipelineUpload(_http, uploadUrl, created, json, start, length, options ?? new PipelineUploadOptions());
+        return new PipelineUpload(_http, uploadUrl, created, json, start, length, options);
     }
 
     /// <summary>Uploads a file resumably: creates the upload, reports its job, then sends the file, resuming after network errors.</summary>

@@ -57,6 +57,48 @@ public sealed class ResumableUploadTests
     }
 
     [Fact]
+    public async Task TwentyUploadsAtOnce_ThroughDroppedConnections_EachJobGetsEveryRowOfItsOwnFile()
+    {
+        await using var server = await PipelineServer.StartAsync();
+        await using var proxy = new CuttingProxy(server.Client.BaseAddress!, cutAfter: 512 * 1024);
+        using var viaProxy = new HttpClient { BaseAddress = proxy.Address, Timeout = TimeSpan.FromMinutes(2) };
+        var client = new TransactionPipelineClient(viaProxy);
+        // Twenty uploads share the client's connections, and each connection dies after 512 KB whoever sent them, so an
+        // upload can meet many dead or nearly spent connections in a row: short waits, and more of them than by default.
+        var options = new PipelineUploadOptions { FirstRetryDelay = TimeSpan.FromMilliseconds(10), MaxRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetries = 100 };
+        var files = new List<(string Path, long Rows)>();
+        for (var n = 0; n < 20; n++)
+        {
+            // Each file a different number of rows, so a job that got another's bytes would show it.
+            var rows = 5_000 + (n * 137);
+            var items = Enumerable.Range(0, rows).Select(i =>
+                $$"""{"amount": {{(i % 500) + 1}}.{{n:D2}}, "date": "2024-02-{{(i % 28) + 1:D2}}", "is_revenue": {{(i % 3 == 0 ? "true" : "false")}}, "description": "file {{n}} item {{i}}"}""");
+            var path = Path.Combine(Path.GetTempPath(), $"txp-upload-{Guid.NewGuid():N}.json");
+            await File.WriteAllTextAsync(path, "{\"data\": [" + string.Join(",", items) + "]}");
+            files.Add((path, rows));
+        }
+
+        try
+        {
+            var uploads = await Task.WhenAll(files.Select(f => client.UploadFileAsync(f.Path, options: options)));
+            var statuses = await Task.WhenAll(uploads.Select(u => server.WaitForStatusAsync(u.JobId, "JOB_COMPLETE", "FAILED")));
+
+            proxy.Cuts.Should().BeGreaterThanOrEqualTo(20, "the uploads went through dropped connections");
+            uploads.Select(u => u.JobId).Should().OnlyHaveUniqueItems();
+            for (var n = 0; n < files.Count; n++)
+            {
+                statuses[n].GetProperty("status").GetString().Should().Be("JOB_COMPLETE", statuses[n].ToString());
+                statuses[n].GetProperty("progress").GetProperty("transactions_imported").GetInt64().Should().Be(files[n].Rows, $"upload {n} has its own file's rows");
+                statuses[n].GetProperty("progress").GetProperty("bytes_read").GetInt64().Should().Be(new FileInfo(files[n].Path).Length);
+            }
+        }
+        finally
+        {
+            files.ForEach(f => File.Delete(f.Path));
+        }
+    }
+
+    [Fact]
     public async Task Options_AnswersTheVersionAndTheExtensions()
     {
         await using var server = await PipelineServer.StartAsync();
