@@ -12,6 +12,9 @@ internal static class SqliteRowFiles
     public static string[] Files(string databasePath) =>
         Directory.Exists(Folder(databasePath)) ? Directory.GetFiles(Folder(databasePath), "*.db") : [];
 
+    /// <summary>Gets the bytes of every row file: what a killed import left, whose files (written without a journal) may not open.</summary>
+    public static long Bytes(string databasePath) => Files(databasePath).Sum(file => new FileInfo(file).Length);
+
     /// <summary>Counts every job's stored rows.</summary>
     public static long CountRows(string databasePath)
     {

@@ -25,7 +25,9 @@ public sealed class KillDuringImportTests : IDisposable
 
         var abandoned = (await _database.CreateStore().ListUnfinishedAsync(default)).Should().ContainSingle().Subject;
         abandoned.Stage.Should().Be(PipelineStage.Import);
-        (await CountRowsAsync()).Should().BeGreaterThan(0, "the killed process had stored rows");
+        // Rows files are written without a journal and count only once their import completes, so one cut off mid-write
+        // may not even open: its bytes, not a count of its rows, show what the killed process left (a batch is ~0.4 MB).
+        SqliteRowFiles.Bytes(_database.Path).Should().BeGreaterThan(64 * 1024, "the killed process had stored rows");
 
         var (exit, resumed) = await SampleProcess.RunAsync("QuickStart", ["resume", "--db", _database.Path], Patience);
 
