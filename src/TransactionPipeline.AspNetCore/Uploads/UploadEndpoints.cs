@@ -370,7 +370,7 @@ internal static class UploadEndpoints
     /// host stopping), or <c>503</c> when it is still ending.
     /// </summary>
     private static async Task<IResult> ClosedAsync(ResumableUpload upload) =>
-        await upload.ImportedWithinAsync(upload.HostStopping ? TimeSpan.Zero : WriterWait).ConfigureAwait(false) is { State: JobState.Failed } failed
+        await FailureOfClosingAsync(upload).ConfigureAwait(false) is { } failed
             ? Failed(failed)
             : TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
@@ -384,11 +384,20 @@ internal static class UploadEndpoints
         if (upload.IsClosing && !upload.IsComplete)
         {
             // Expired or terminated a moment ago: its import is ending; its failure is the answer.
-            return await upload.ImportedWithinAsync(upload.HostStopping ? TimeSpan.Zero : WriterWait).ConfigureAwait(false) is { State: JobState.Failed } closed ? closed : null;
+            return await FailureOfClosingAsync(upload).ConfigureAwait(false);
         }
 
         return upload.ImportEnded && await upload.ImportedAsync().ConfigureAwait(false) is { State: JobState.Failed } failed ? failed : null;
     }
+
+    /// <summary>
+    /// The failure of a closing upload's job once its import has ended, waiting a little for that; not at all while the
+    /// host stops, whose shutdown must not wait for requests that wait for jobs the worker's stop ends.
+    /// </summary>
+    private static async Task<JobStatus?> FailureOfClosingAsync(ResumableUpload upload) =>
+        await upload.ImportedWithinAsync(upload.HostStopping ? TimeSpan.Zero : WriterWait).ConfigureAwait(false) is { State: JobState.Failed } failed
+            ? failed
+            : null;
 
     private static async Task<ResumableUpload?> FindAsync(HttpContext context, UploadRegistry uploads, Tenants tenants, string uploadId) =>
         uploads.Find(uploadId) is { } upload && (!tenants.Enabled || upload.Tenant == await tenants.OfAsync(context).ConfigureAwait(false))
