@@ -167,6 +167,9 @@ internal static partial class FastItemScanner
     /// lone surrogate (which <c>GetString</c> rejects), no control byte, valid UTF-8 between escapes.
     /// </summary>
     /// <returns><see langword="true"/> when the general path would read the same string without error.</returns>
+    /// <remarks>Optimised from the start: a short import would otherwise run it unoptimised for much of its time, as a
+    /// description with an escape is common and the method is only promoted after many calls.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryValidateEscaped(ReadOnlySpan<byte> body, int i, bool asciiBefore, out int used)
     {
         used = 0;

@@ -33,7 +33,8 @@ internal static partial class FastItemScanner
 
     /// <summary>
     /// The item with its properties in the seed's order (amount, date, is_revenue, description), as serializers write
-    /// them, with any JSON whitespace: each name is matched whole instead of looked up.
+    /// them: each separator and name is matched whole in its compact form (no whitespace) instead of token by token,
+    /// and only where that fails, with any JSON whitespace.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryReadInSeedOrder(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record)
@@ -41,21 +42,21 @@ internal static partial class FastItemScanner
         length = 0;
         record = default;
         var i = 0;
-        if (!Token(data, ref i, (byte)',') || !Token(data, ref i, (byte)'{') || !Name(data, ref i, "\"amount\""u8)
+        if (!(Compact(data, ref i, ",{\"amount\":"u8) || (Token(data, ref i, (byte)',') && Token(data, ref i, (byte)'{') && Name(data, ref i, "\"amount\""u8)))
             || !TryFastAmount(data[i..], out var amount, out var used))
         {
             return false;
         }
 
         i += used;
-        if (!Token(data, ref i, (byte)',') || !Name(data, ref i, "\"date\""u8)
+        if (!Next(data, ref i, ",\"date\":"u8, "\"date\""u8)
             || i + 12 > data.Length || data[i] != '"' || data[i + 11] != '"' || !TransactionJsonReader.TryParseDate(data.Slice(i + 1, 10), out var date))
         {
             return false;
         }
 
         i += 12;
-        if (!Token(data, ref i, (byte)',') || !Name(data, ref i, "\"is_revenue\""u8))
+        if (!Next(data, ref i, ",\"is_revenue\":"u8, "\"is_revenue\""u8))
         {
             return false;
         }
@@ -63,7 +64,7 @@ internal static partial class FastItemScanner
         var value = data[i..];
         var (isRevenue, flagLength) = value.StartsWith("true"u8) ? (true, 4) : value.StartsWith("false"u8) ? (false, 5) : (false, 0);
         i += flagLength;
-        if (flagLength == 0 || !Token(data, ref i, (byte)',') || !Name(data, ref i, "\"description\""u8)
+        if (flagLength == 0 || !Next(data, ref i, ",\"description\":"u8, "\"description\""u8)
             || !TryFastString(data[i..], keepDescription, out var description, out used))
         {
             return false;
@@ -79,6 +80,27 @@ internal static partial class FastItemScanner
         record = new TransactionRecord(amount, date, isRevenue, description!);
         return true;
     }
+
+    /// <summary>Consumes <paramref name="compact"/> when the bytes at <paramref name="i"/> are exactly it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Compact(ReadOnlySpan<byte> data, ref int i, ReadOnlySpan<byte> compact)
+    {
+        if (!data[i..].StartsWith(compact))
+        {
+            return false;
+        }
+
+        i += compact.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// Consumes the comma before a property and its name: <paramref name="compact"/> at once when there is no
+    /// whitespace, else token by token.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Next(ReadOnlySpan<byte> data, ref int i, ReadOnlySpan<byte> compact, ReadOnlySpan<byte> quotedName) =>
+        Compact(data, ref i, compact) || (Token(data, ref i, (byte)',') && Name(data, ref i, quotedName));
 
     /// <summary>Skips whitespace, then consumes <paramref name="token"/>.</summary>
     /// <returns><see langword="false"/> when the next byte is another one, or there is none.</returns>

@@ -400,6 +400,48 @@ public sealed class AggregateFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TryParseDate_RejectsEveryOtherByteInEveryPosition()
+    {
+        // Each byte of valid dates replaced by each of the 256 values: only a digit where a digit goes (and a date the
+        // calendar has) parses, whatever the byte's bits.
+        var bad = new List<string>();
+        foreach (var valid in new[] { "2024-02-29", "0001-01-01", "9999-12-31", "1999-09-09" })
+        {
+            for (var position = 0; position < valid.Length; position++)
+            {
+                for (var value = 0; value < 256; value++)
+                {
+                    var text = Encoding.ASCII.GetBytes(valid);
+                    text[position] = (byte)value;
+                    var ok = TransactionJsonReader.TryParseDate(text, out var date);
+                    var expected = ReferenceDate(text);
+                    if (ok != expected.HasValue || (ok && date != expected))
+                    {
+                        bad.Add($"{valid} with byte {position} = 0x{value:X2}: {(ok ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "rejected")}");
+                    }
+                }
+            }
+        }
+
+        bad.Should().BeEmpty();
+    }
+
+    private static DateOnly? ReferenceDate(byte[] text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i is 4 or 7 ? text[i] != '-' : text[i] is < (byte)'0' or > (byte)'9')
+            {
+                return null;
+            }
+        }
+
+        int Number(int from, int count) => int.Parse(Encoding.ASCII.GetString(text, from, count), CultureInfo.InvariantCulture);
+        var (year, month, day) = (Number(0, 4), Number(5, 2), Number(8, 2));
+        return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) ? new DateOnly(year, month, day) : null;
+    }
+
+    [Fact]
     public void TryParseDate_SameAsCalendar()
     {
         var bad = new List<string>();
