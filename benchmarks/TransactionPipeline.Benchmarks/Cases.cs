@@ -49,6 +49,9 @@ internal static class Cases
         ("pipeline-citus", false, "this pipeline, in process, on the --citus coordinator (2 workers): each job's rows a distributed table"),
         ("pipeline-citus-x4", false, "4 jobs of the file at once on the --citus coordinator"),
         ("pipeline-aggregate-only", false, "this pipeline, StoreTransactions = false: bytes to offers"),
+        ("pipeline-aot-sqlite", false, "the quick start published as Native AOT, its own process: process FILE on SQLite, start-up included"),
+        ("pipeline-aot-postgres", false, "the same on the --postgres server (the server's memory and CPU are not in the figures)"),
+        ("pipeline-aot-aggregate-only", false, "the same with --aggregate-only (StoreTransactions = false)"),
         ("pipeline-aggregate-only+telemetry", false, "the same, with the listener of pipeline-sqlite+telemetry"),
         ("reader-only", false, "the SDK's streaming reader alone, in order on one core as when rows are stored, batches dropped"),
         ("json-deserialize-linq", true, "JsonSerializer.Deserialize of the whole document, LINQ GroupBy date"),
@@ -64,12 +67,13 @@ internal static class Cases
         var clock = Stopwatch.StartNew();
         var stages = new Dictionary<string, double>();
         long? externalPeak = null;
+        double? externalCpu = null;
         long rows;
         try
         {
             // "+telemetry": the same case, with every instrument and span of the pipeline listened to.
             using var telemetry = name.EndsWith("+telemetry", StringComparison.Ordinal) ? new TelemetryListener() : null;
-            rows = await RunAsync(name.Replace("+telemetry", string.Empty, StringComparison.Ordinal), file, stages, peak => externalPeak = peak);
+            rows = await RunAsync(name.Replace("+telemetry", string.Empty, StringComparison.Ordinal), file, stages, peak => externalPeak = peak, cpu => externalCpu = cpu);
         }
         catch (SkipException skip)
         {
@@ -83,13 +87,13 @@ internal static class Cases
         using var self = Process.GetCurrentProcess();
         var result = new CaseResult(name, seconds, rows, externalPeak ?? PeakWorkingSet(), stages)
         {
-            CpuSeconds = name is "sqlite3-cli-csv" or "psql-copy-csv" ? -1 : self.TotalProcessorTime.TotalSeconds,
+            CpuSeconds = externalCpu ?? (name is "sqlite3-cli-csv" or "psql-copy-csv" ? -1 : self.TotalProcessorTime.TotalSeconds),
         };
         Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result));
         return 0;
     }
 
-    private static async Task<long> RunAsync(string name, string file, Dictionary<string, double> stages, Action<long> reportPeak)
+    private static async Task<long> RunAsync(string name, string file, Dictionary<string, double> stages, Action<long> reportPeak, Action<double> reportCpu)
     {
         long? externalPeak = null;
         var rows = name switch
@@ -99,6 +103,9 @@ internal static class Cases
             "pipeline-sqlite+sweep" => await WithDatabaseAsync("sweep-bench", database => RunPipelineAsync(
                 file, stages, services => services.AddTransactionPipeline(Sweeping).UseSqlite($"Data Source={database}"), sweep: true)),
             "pipeline-aggregate-only" => await PipelineAsync(file, storeTransactions: false, stages),
+            "pipeline-aot-sqlite" => await AotCases.RunAsync(file, "sqlite", peak => externalPeak = peak, reportCpu),
+            "pipeline-aot-postgres" => await AotCases.RunAsync(file, "postgres", peak => externalPeak = peak, reportCpu),
+            "pipeline-aot-aggregate-only" => await AotCases.RunAsync(file, "aggregate-only", peak => externalPeak = peak, reportCpu),
             "pipeline-http" => await HttpAsync(file, stages),
             "reader-only" => await ReaderOnlyAsync(file),
             "json-deserialize-linq" => await DeserializeAsync(file, stages),
@@ -449,7 +456,7 @@ internal static class Cases
         return self.PeakWorkingSet64;
     }
 
-    private static void DeleteDatabase(string path)
+    internal static void DeleteDatabase(string path)
     {
         foreach (var suffix in new[] { string.Empty, "-wal", "-shm", "-journal" })
         {

@@ -90,14 +90,25 @@ internal static class LoadCase
     /// <summary>Starts the WebApi sample (Release unless <paramref name="host"/> names another build) on a fresh SQLite file in <paramref name="folder"/>.</summary>
     internal static Process StartHost(string? host, string folder, int port)
     {
-        host ??= Path.Combine(AppContext.BaseDirectory, "..", "..", "WebApi", "release", "WebApi.dll");
-        var start = new ProcessStartInfo("dotnet")
+        host = Path.GetFullPath(host ?? Path.Combine(AppContext.BaseDirectory, "..", "..", "WebApi", "release", "WebApi.dll"));
+
+        // A .dll runs on the dotnet host; anything else is taken for an executable, such as the sample published as Native AOT.
+        var start = new ProcessStartInfo(host.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? "dotnet" : host)
         {
-            ArgumentList = { Path.GetFullPath(host), "--urls", $"http://127.0.0.1:{port}", $"--ConnectionStrings:Pipeline=Data Source={Path.Combine(folder, "jobs.db")}", "--Logging:LogLevel:Default=Warning" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production" },
         };
+        if (start.FileName == "dotnet")
+        {
+            start.ArgumentList.Add(host);
+        }
+
+        foreach (var argument in new[] { "--urls", $"http://127.0.0.1:{port}", $"--ConnectionStrings:Pipeline=Data Source={Path.Combine(folder, "jobs.db")}", "--Logging:LogLevel:Default=Warning" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         var server = Process.Start(start)!;
         server.OutputDataReceived += (_, _) => { };
         server.ErrorDataReceived += (_, e) =>

@@ -74,7 +74,7 @@ internal static class PostgresCases
             return await ScalarAsync(connectionString, $"SELECT count(*) FROM {schema}.t;");
         });
 
-    private static async Task<long> WithSchemaAsync(bool citus, Func<string, string, Task<long>> body)
+    internal static async Task<long> WithSchemaAsync(bool citus, Func<string, string, Task<long>> body)
     {
         var connectionString = (citus ? CitusConnectionString : ConnectionString)
             ?? throw new SkipException(citus ? "skipped: no Citus coordinator (e2e --citus CONNECTION)" : "skipped: no PostgreSQL server (e2e --postgres CONNECTION)");

@@ -25,7 +25,7 @@ try
     return command switch
     {
         "generate" => await GenerateAsync(options.Allow(command, "--size", "--days").Positional(0, "FILE"), options, cancellation.Token),
-        "process" => await ProcessAsync(options.Allow(command, [.. store, "--hold-after-import"]).Positional(0, "FILE"), options, timings, cancellation.Token),
+        "process" => await ProcessAsync(options.Allow(command, [.. store, "--hold-after-import", "--aggregate-only"]).Positional(0, "FILE"), options, timings, cancellation.Token),
         "resume" => await ResumeAsync(options.Allow(command, store), timings, cancellation.Token),
         "demo" => await DemoAsync(options.Allow(command, ["--size", .. store]), timings, cancellation.Token),
         "help" or "--help" or "-h" => Help(exitCode: 0),
@@ -45,7 +45,7 @@ static int Help(int exitCode = 2)
 
           demo [--size 20MB] [--db PATH]            generate a data set and process it (start here)
           generate FILE [--size 100MB] [--days 365] write a deterministic data set in the seed's shape
-          process FILE [--db PATH] [--hold-after-import]
+          process FILE [--db PATH] [--hold-after-import] [--aggregate-only]
                                                     import, aggregate, score and show the offers
           resume [--db PATH]                        finish the jobs a killed process left behind
           help                                      this text
@@ -54,6 +54,7 @@ static int Help(int exitCode = 2)
         --postgres CONNECTION uses a PostgreSQL database instead of the SQLite file, for example
           --postgres "Host=localhost;Database=pipeline;Username=app;Password=secret" (tables in schema transaction_pipeline,
           or the one --schema NAME gives).
+        --aggregate-only sums the file per day without storing its rows (StoreTransactions = false): the fastest mode.
         --hold-after-import stops each job after its import and scoring, before its results are stored, so that the
           process can be killed and resume tried (process only).
         An option a command does not take is refused.
@@ -143,6 +144,7 @@ static ServiceProvider BuildServices(CommandLine options)
             // One host owns this database, so a short lease lets "resume" take over quickly.
             o.JobLeaseTimeout = TimeSpan.FromSeconds(5);
             o.RecoveryInterval = TimeSpan.FromSeconds(1);
+            o.StoreTransactions = !options.Has("--aggregate-only");
         });
     if (postgres is not null)
     {

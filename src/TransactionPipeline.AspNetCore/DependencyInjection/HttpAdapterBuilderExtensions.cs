@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TransactionPipeline.AspNetCore.Http;
 using TransactionPipeline.AspNetCore.Uploads;
 using TransactionPipeline.AspNetCore.Webhooks;
 
@@ -31,6 +32,17 @@ public static class HttpAdapterBuilderExtensions
             ServiceDescriptor.Singleton<IValidateOptions<TransactionPipelineHttpOptions>, TransactionPipelineHttpOptionsCustomValidator>());
         builder.AddHostedWorker();
         services.AddProblemDetails();
+
+        // The host's own JSON options learn the adapter's types (their contracts come from source generation): what
+        // reads them through those options, such as an OpenAPI document, then needs no reflection, which a host
+        // published as Native AOT does not have.
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            if (!json.SerializerOptions.TypeInfoResolverChain.Contains(PipelineJsonContext.Default))
+            {
+                json.SerializerOptions.TypeInfoResolverChain.Insert(0, PipelineJsonContext.Default);
+            }
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WebhookRegistry>();
         services.TryAddSingleton<AspNetCore.Http.Tenants>();

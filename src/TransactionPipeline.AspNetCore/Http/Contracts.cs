@@ -246,6 +246,9 @@ internal static class WireNames
 [JsonSerializable(typeof(OffersResponse))]
 [JsonSerializable(typeof(WebhookRegistrationRequest))]
 [JsonSerializable(typeof(WebhookRegistrationResponse))]
+// Never serialized: the routes that stream a body declare it as a Stream, and an OpenAPI document asks the host's JSON
+// options for its metadata (then writes it as binary); without reflection, only this context can answer.
+[JsonSerializable(typeof(Stream))]
 internal sealed partial class PipelineJsonContext : JsonSerializerContext
 {
 }

@@ -229,14 +229,14 @@ public sealed class WebApiSampleTests
         return process;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<HttpResponseMessage> WaitForAsync(Func<Task<HttpResponseMessage>> send)
+    internal static async Task<HttpResponseMessage> WaitForAsync(Func<Task<HttpResponseMessage>> send)
     {
         using var timeout = new CancellationTokenSource(PipelineServer.Timeout);
         while (true)
