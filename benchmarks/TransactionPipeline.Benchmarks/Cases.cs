@@ -462,6 +462,12 @@ internal static class Cases
         {
             File.Delete(path + suffix);
         }
+
+        // The jobs' row files, which the SQLite store keeps in a folder beside the database.
+        if (Directory.Exists(path + ".rows"))
+        {
+            Directory.Delete(path + ".rows", recursive: true);
+        }
     }
 }
 
