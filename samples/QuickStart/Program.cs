@@ -88,7 +88,8 @@ static async Task<int> ProcessAsync(string path, CommandLine options, StageTimin
     await using var services = BuildServices(options);
     var pipeline = services.GetRequiredService<IPipeline>();
     await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-    var display = new ProgressDisplay(path, file.Length);
+    // A pipe or a device (/dev/stdin, say) has no length: the progress then shows no percentage.
+    var display = new ProgressDisplay(path, file.CanSeek ? file.Length : null);
     var created = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
     var input = PipelineInput.FromJson(file);
     input.Progress = new Progress<JobStatus>(status => created.TrySetResult(status.JobId));

@@ -4,7 +4,7 @@ using TransactionPipeline;
 namespace QuickStart;
 
 /// <summary>One live line while importing (rows, MB, MB/s, stage), then one line per finished stage.</summary>
-internal sealed class ProgressDisplay(string path, long totalBytes)
+internal sealed class ProgressDisplay(string path, long? totalBytes)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly bool _interactive = !Console.IsOutputRedirected;
@@ -17,7 +17,8 @@ internal sealed class ProgressDisplay(string path, long totalBytes)
         switch (jobEvent.EventType)
         {
             case JobEventTypes.JobCreated:
-                Console.WriteLine($"Job {status.JobId}: processing {path} ({DataGenerator.FormatBytes(totalBytes)})");
+                var size = totalBytes is { } known ? DataGenerator.FormatBytes(known) : "size unknown";
+                Console.WriteLine($"Job {status.JobId}: processing {path} ({size})");
                 break;
             case JobEventTypes.ImportProgress:
                 ShowProgress(status, final: false);
@@ -49,7 +50,7 @@ internal sealed class ProgressDisplay(string path, long totalBytes)
     {
         var progress = status.Progress;
         var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-        var percent = totalBytes > 0 ? $"{100.0 * progress.BytesRead / totalBytes,5:0.0}%" : string.Empty;
+        var percent = totalBytes is > 0 and var total ? $"{100.0 * progress.BytesRead / total,5:0.0}%" : string.Empty;
         var text = $"  import  {percent} {progress.TransactionsImported,13:N0} rows {DataGenerator.FormatBytes(progress.BytesRead),10} "
             + $"{progress.BytesRead / seconds / (1 << 20),7:0.0} MB/s  stage: {status.Stage.ToString().ToLowerInvariant()}";
         if (_interactive)

@@ -56,4 +56,45 @@ public sealed class QuickStartCommandLineTests
         table.Should().HaveCount(32, "a header, a rule and one row per offer");
         table.Select(l => l.Length).Distinct().Should().ContainSingle("every row is as wide as the header");
     }
+
+    [Fact]
+    public async Task Process_InputFromAPipe_ImportsEveryRowWithoutAPercentage()
+    {
+        var folder = Directory.CreateTempSubdirectory("txp-pipe-");
+        try
+        {
+            await ProcessFromPipeAsync(folder.FullName);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task ProcessFromPipeAsync(string folder)
+    {
+        var file = Path.Combine(folder, "transactions.json");
+        var (generated, generateOutput) = await SampleProcess.RunAsync("QuickStart", ["generate", file, "--size", "1MB"], Patience);
+        generated.Should().Be(0, generateOutput);
+        var rows = System.Text.RegularExpressions.Regex.Match(generateOutput, @"Wrote ([\d,]+) transactions").Groups[1].Value;
+
+        // A named pipe has no length and cannot seek, as with `cat file | QuickStart process /dev/stdin`.
+        var pipe = Path.Combine(folder, "input.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            await mkfifo.WaitForExitAsync();
+            mkfifo.ExitCode.Should().Be(0);
+        }
+
+        using var process = SampleProcess.Start("QuickStart", ["process", pipe, "--db", Path.Combine(folder, "pipeline.db")]);
+        await using (var writer = new FileStream(pipe, FileMode.Open, FileAccess.Write))
+        {
+            await using var source = File.OpenRead(file);
+            await source.CopyToAsync(writer);
+        }
+
+        await process.Process.WaitForExitAsync().WaitAsync(Patience);
+        process.Process.ExitCode.Should().Be(0, process.Output);
+        process.Output.Should().Contain("(size unknown)").And.Contain($"{rows} rows").And.Contain("JOB_COMPLETE");
+    }
 }
