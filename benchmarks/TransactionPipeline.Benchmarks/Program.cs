@@ -9,7 +9,7 @@ using TransactionPipeline.Benchmarks;
 // One case (used by e2e, one child process per case so that peak memory is per case): run-case NAME FILE
 // Reader fuzz:       ... -- fuzz --count 1000000 [--seed 20261202]   (against an independent reference decoder)
 // HTTP load:         ... -- load [--jobs 1000] [--subscribers 5]       (the WebApi sample, built in Release, in its own process)
-// HTTP upload:       ... -- upload --file 1gb.json [--cut-every 64MB] [--repeat 3]   (POST vs tus resumable, with and without cuts)
+// HTTP upload:       ... -- upload --file 1gb.json [--cut-every 64MB] [--repeat 3] [--modes post,resumable,resumable-with-cuts]   (POST vs tus resumable, with and without cuts)
 return args.FirstOrDefault() switch
 {
     "e2e" => await EndToEnd.RunAsync(args[1..]),
