@@ -9,8 +9,16 @@ namespace TransactionPipeline;
 /// </remarks>
 public sealed class TransactionBatch
 {
+    /// <summary>
+    /// The most characters of descriptions a batch being filled takes before it counts as full, whatever its row capacity:
+    /// 512 KiB of strings. A batch of the seed's short descriptions fills by rows long before; one of descriptions at the
+    /// 255-character limit closes at about 1,000 rows, so the batches in flight stay near the same bytes for any input.
+    /// </summary>
+    internal const int DescriptionCharsPerBatch = 256 * 1024;
+
     private TransactionRecord[] _items;
     private int _capacity;
+    private int _descriptionChars;
 
     /// <summary>Initializes a new instance of the <see cref="TransactionBatch"/> class holding a copy of <paramref name="items"/>.</summary>
     /// <param name="items">The transactions.</param>
@@ -42,7 +50,8 @@ public sealed class TransactionBatch
     /// <summary>Gets the transactions.</summary>
     public ReadOnlyMemory<TransactionRecord> Items => _items.AsMemory(0, Count);
 
-    internal bool IsFull => Count >= _capacity;
+    /// <summary>Gets a value indicating whether the batch holds its row capacity, or descriptions of <see cref="DescriptionCharsPerBatch"/> characters.</summary>
+    internal bool IsFull => Count >= _capacity || _descriptionChars >= DescriptionCharsPerBatch;
 
     /// <summary>Removes every transaction that matches <paramref name="predicate"/>, keeping the order of the rest.</summary>
     /// <param name="predicate">Returns <see langword="true"/> for the transactions to drop.</param>
@@ -66,12 +75,17 @@ public sealed class TransactionBatch
         return removed;
     }
 
-    internal void Add(in TransactionRecord record) => _items[Count++] = record;
+    internal void Add(in TransactionRecord record)
+    {
+        _items[Count++] = record;
+        _descriptionChars += record.Description?.Length ?? 0;
+    }
 
     internal void Reset(long firstItemIndex)
     {
         Array.Clear(_items, 0, Count);
         Count = 0;
+        _descriptionChars = 0;
         FirstItemIndex = firstItemIndex;
         EndByteOffset = 0;
     }
@@ -82,5 +96,6 @@ public sealed class TransactionBatch
         ArrayPool<TransactionRecord>.Shared.Return(_items);
         _items = [];
         Count = 0;
+        _descriptionChars = 0;
     }
 }
