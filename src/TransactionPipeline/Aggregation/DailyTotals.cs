@@ -1,11 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using TransactionPipeline.Import.Json;
 
 namespace TransactionPipeline.Aggregation;
 
 /// <summary>Running per-date sums of one job, exact in <see cref="decimal"/>; one entry per distinct date.</summary>
 /// <remarks>
 /// <para>Filled while transactions are stored, read only after the import finished without error.</para>
+/// <para>
+/// Amounts from the item scanner (<see cref="Add(in Summand)"/>) are summed as whole hundredths in an
+/// <see cref="Int128"/>, with the largest scale seen, and only turned into a <see cref="decimal"/> when read: the same
+/// value and scale as adding each <see cref="decimal"/> in turn (an exact decimal sum keeps the larger scale of its
+/// terms), at the cost of an integer addition instead of a decimal one per transaction.
+/// </para>
 /// <para>
 /// Dates within <see cref="MaxWindowDays"/> of each other (every real file) are summed in an array indexed by day,
 /// which costs an index instead of a hash lookup per transaction; dates outside that window go to a dictionary.
@@ -41,6 +48,23 @@ internal sealed class DailyTotals
         }
     }
 
+    /// <summary>Adds one transaction the item scanner read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(in Summand summand)
+    {
+        ref var totals = ref Find(summand.Date);
+        var hundredths = summand.Amount.Hundredths;
+        var scale = summand.Amount.Scale;
+        totals.Count++;
+        totals.TotalHundredths += hundredths;
+        totals.TotalScale = Math.Max(totals.TotalScale, scale);
+        if (summand.IsRevenue)
+        {
+            totals.RevenueHundredths += hundredths;
+            totals.RevenueScale = Math.Max(totals.RevenueScale, scale);
+        }
+    }
+
     /// <summary>Adds the sums of <paramref name="other"/> to these, date by date.</summary>
     public void Merge(DailyTotals other)
     {
@@ -69,6 +93,10 @@ internal sealed class DailyTotals
         totals.Total += sums.Total;
         totals.Revenue += sums.Revenue;
         totals.Count += sums.Count;
+        totals.TotalHundredths += sums.TotalHundredths;
+        totals.RevenueHundredths += sums.RevenueHundredths;
+        totals.TotalScale = Math.Max(totals.TotalScale, sums.TotalScale);
+        totals.RevenueScale = Math.Max(totals.RevenueScale, sums.RevenueScale);
     }
 
     /// <summary>Forgets every date, keeping the memory for the next use.</summary>
@@ -91,7 +119,11 @@ internal sealed class DailyTotals
         return entries
             .Where(pair => bounds is not { } b || (pair.Date >= b.First && pair.Date <= b.Last))
             .OrderBy(pair => pair.Date)
-            .Select(pair => new DailyAggregate(pair.Date, PositiveZero(pair.Sums.Total), PositiveZero(pair.Sums.Revenue), pair.Sums.Count))
+            .Select(pair => new DailyAggregate(
+                pair.Date,
+                PositiveZero(pair.Sums.Total + ToDecimal(pair.Sums.TotalHundredths, pair.Sums.TotalScale)),
+                PositiveZero(pair.Sums.Revenue + ToDecimal(pair.Sums.RevenueHundredths, pair.Sums.RevenueScale)),
+                pair.Sums.Count))
             .ToList();
     }
 
@@ -100,6 +132,17 @@ internal sealed class DailyTotals
     /// 0 + -0 is +0), and totals summed in pieces must not differ from totals summed in order. The scale is kept.
     /// </summary>
     private static decimal PositiveZero(decimal sum) => sum == 0m && decimal.IsNegative(sum) ? -sum : sum;
+
+    /// <summary>
+    /// A sum of hundredths as a decimal of <paramref name="scale"/>: exact, since every term had at most that scale
+    /// (so was a whole multiple of its unit), and far below the 96 bits of a decimal's digits.
+    /// </summary>
+    private static decimal ToDecimal(Int128 hundredths, byte scale)
+    {
+        var units = scale switch { 2 => hundredths, 1 => hundredths / 10, _ => hundredths / 100 };
+        var magnitude = (UInt128)(units < 0 ? -units : units);
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), units < 0, scale);
+    }
 
     private IEnumerable<(DateOnly Date, Totals Sums)> Entries()
     {
@@ -169,5 +212,11 @@ internal sealed class DailyTotals
         public decimal Total;
         public decimal Revenue;
         public long Count;
+
+        // The scanner's transactions, summed apart (see the remarks).
+        public Int128 TotalHundredths;
+        public Int128 RevenueHundredths;
+        public byte TotalScale;
+        public byte RevenueScale;
     }
 }

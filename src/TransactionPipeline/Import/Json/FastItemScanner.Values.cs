@@ -11,9 +11,9 @@ namespace TransactionPipeline.Import.Json;
 internal static partial class FastItemScanner
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool TryFastAmount(ReadOnlySpan<byte> text, out decimal amount, out int used)
+    private static bool TryFastAmount(ReadOnlySpan<byte> text, out FastAmount amount, out int used)
     {
-        amount = 0;
+        amount = default;
         used = 0;
         var i = 0;
         var negative = text.Length > 0 && text[0] == '-';
@@ -53,8 +53,7 @@ internal static partial class FastItemScanner
             }
         }
 
-        // Same value, scale and sign (negative zero included) as Utf8JsonReader.TryGetDecimal gives for this text.
-        amount = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, scale);
+        amount = new FastAmount(mantissa, scale, negative);
         used = i;
         return true;
     }

@@ -32,6 +32,25 @@ internal static partial class FastItemScanner
         TryReadInSeedOrder(data, keepDescription, out length, out record) || TryReadInAnyOrder(data, keepDescription, out length, out record);
 
     /// <summary>
+    /// Reads one whole item in the seed's property order, with its leading comma, as the parts a sum needs: the
+    /// aggregate-only fast path, which builds neither a <see cref="decimal"/> nor a record per item.
+    /// </summary>
+    /// <returns><see langword="false"/> when the item is not in the seed's order and common shape, or not complete in
+    /// <paramref name="data"/>: <see cref="TryReadFastItem"/> may still take it.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool TryReadSummand(ReadOnlySpan<byte> data, out int length, out Summand summand)
+    {
+        summand = default;
+        if (!TryReadInSeedOrder(data, keepDescription: false, out length, out var amount, out summand.Date, out summand.IsRevenue, out _))
+        {
+            return false;
+        }
+
+        summand.Amount = amount;
+        return true;
+    }
+
+    /// <summary>
     /// The item with its properties in the seed's order (amount, date, is_revenue, description), as serializers write
     /// them: each separator and name is matched whole in its compact form (no whitespace) instead of token by token,
     /// and only where that fails, with any JSON whitespace.
@@ -39,18 +58,39 @@ internal static partial class FastItemScanner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryReadInSeedOrder(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record)
     {
+        if (!TryReadInSeedOrder(data, keepDescription, out length, out var amount, out var date, out var isRevenue, out var description))
+        {
+            record = default;
+            return false;
+        }
+
+        record = new TransactionRecord(amount.ToDecimal(), date, isRevenue, description!);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryReadInSeedOrder(
+        ReadOnlySpan<byte> data, bool keepDescription, out int length, out FastAmount amount, out DateOnly date, out bool isRevenue, out string? description)
+    {
         length = 0;
-        record = default;
+        date = default;
+        isRevenue = false;
+        description = null;
         var i = 0;
-        if (!(Compact(data, ref i, ",{\"amount\":"u8) || (Token(data, ref i, (byte)',') && Token(data, ref i, (byte)'{') && Name(data, ref i, "\"amount\""u8)))
-            || !TryFastAmount(data[i..], out var amount, out var used))
+        if (!(Compact(data, ref i, ",{\"amount\":"u8) || (Token(data, ref i, (byte)',') && Token(data, ref i, (byte)'{') && Name(data, ref i, "\"amount\""u8))))
+        {
+            amount = default;
+            return false;
+        }
+
+        if (!TryFastAmount(data[i..], out amount, out var used))
         {
             return false;
         }
 
         i += used;
         if (!Next(data, ref i, ",\"date\":"u8, "\"date\""u8)
-            || i + 12 > data.Length || data[i] != '"' || data[i + 11] != '"' || !TransactionJsonReader.TryParseDate(data.Slice(i + 1, 10), out var date))
+            || i + 12 > data.Length || data[i] != '"' || data[i + 11] != '"' || !TransactionJsonReader.TryParseDate(data.Slice(i + 1, 10), out date))
         {
             return false;
         }
@@ -62,10 +102,11 @@ internal static partial class FastItemScanner
         }
 
         var value = data[i..];
-        var (isRevenue, flagLength) = value.StartsWith("true"u8) ? (true, 4) : value.StartsWith("false"u8) ? (false, 5) : (false, 0);
+        int flagLength;
+        (isRevenue, flagLength) = value.StartsWith("true"u8) ? (true, 4) : value.StartsWith("false"u8) ? (false, 5) : (false, 0);
         i += flagLength;
         if (flagLength == 0 || !Next(data, ref i, ",\"description\":"u8, "\"description\""u8)
-            || !TryFastString(data[i..], keepDescription, out var description, out used))
+            || !TryFastString(data[i..], keepDescription, out description, out used))
         {
             return false;
         }
@@ -77,7 +118,6 @@ internal static partial class FastItemScanner
         }
 
         length = i;
-        record = new TransactionRecord(amount, date, isRevenue, description!);
         return true;
     }
 
@@ -195,11 +235,12 @@ internal static partial class FastItemScanner
             switch (field)
             {
                 case ItemField.Amount:
-                    if (!TryFastAmount(value, out amount, out used))
+                    if (!TryFastAmount(value, out var fast, out used))
                     {
                         return false;
                     }
 
+                    amount = fast.ToDecimal();
                     break;
                 case ItemField.Date:
                     if (value.Length < 12 || value[0] != '"' || value[11] != '"' || !TransactionJsonReader.TryParseDate(value.Slice(1, 10), out date))

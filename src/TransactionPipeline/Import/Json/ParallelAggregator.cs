@@ -150,10 +150,25 @@ internal sealed class ParallelAggregator(int pieceBytes, int maxItemBytes)
             Totals.Clear();
             var position = Start;
             long items = 0;
-            while (position < Limit && FastItemScanner.TryReadFastItem(data[position..], keepDescription: false, out var length, out var record)
-                && length <= maxItemBytes)
+            while (position < Limit)
             {
-                Totals.Add(record);
+                // Items in the seed's order are summed without a decimal or a record each; any other common shape
+                // through the record.
+                var rest = data[position..];
+                int length;
+                if (FastItemScanner.TryReadSummand(rest, out length, out var summand) && length <= maxItemBytes)
+                {
+                    Totals.Add(summand);
+                }
+                else if (FastItemScanner.TryReadFastItem(rest, keepDescription: false, out length, out var record) && length <= maxItemBytes)
+                {
+                    Totals.Add(record);
+                }
+                else
+                {
+                    break;
+                }
+
                 position += length;
                 items++;
             }

@@ -311,6 +311,20 @@ internal sealed partial class TransactionJsonReader
             return false;
         }
 
+        var index = ((year - MonthTableFirstYear) * 12) + month - 1;
+        if ((uint)index < (uint)MonthTable.Length)
+        {
+            // Dates of the common years: the month's first day and length from the table, no calendar arithmetic.
+            var entry = MonthTable[index];
+            if (day > (entry & 31))
+            {
+                return false;
+            }
+
+            date = DateOnly.FromDayNumber((entry >> 5) + day - 1);
+            return true;
+        }
+
         var leap = (year & 3) == 0 && ((year % 100) != 0 || (year % 400) == 0);
         var daysToMonth = leap ? DaysToMonthLeap : DaysToMonth;
         var dayOfYear = daysToMonth[month - 1] + day - 1;
@@ -322,6 +336,24 @@ internal sealed partial class TransactionJsonReader
         var yearsBefore = year - 1;
         date = DateOnly.FromDayNumber((yearsBefore * 365) + (yearsBefore / 4) - (yearsBefore / 100) + (yearsBefore / 400) + dayOfYear);
         return true;
+    }
+
+    /// <summary>The first year of <see cref="MonthTable"/>.</summary>
+    private const int MonthTableFirstYear = 1900;
+
+    /// <summary>For each month of 1900 to 2155: its first day's number, shifted left by 5, and its length in the low 5 bits.</summary>
+    private static readonly int[] MonthTable = BuildMonthTable(256);
+
+    private static int[] BuildMonthTable(int years)
+    {
+        var table = new int[years * 12];
+        for (var i = 0; i < table.Length; i++)
+        {
+            var (year, month) = (MonthTableFirstYear + (i / 12), (i % 12) + 1);
+            table[i] = (new DateOnly(year, month, 1).DayNumber << 5) | DateTime.DaysInMonth(year, month);
+        }
+
+        return table;
     }
 
     private static ReadOnlySpan<int> DaysToMonth => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
