@@ -8,8 +8,9 @@ namespace TransactionPipeline.Aggregation;
 /// <remarks>
 /// <para>Filled while transactions are stored, read only after the import finished without error.</para>
 /// <para>
-/// Amounts from the item scanner (<see cref="Add(in Summand)"/>) are summed as whole hundredths in an
-/// <see cref="Int128"/>, with the largest scale seen, and only turned into a <see cref="decimal"/> when read: the same
+/// Amounts from the item scanner (<see cref="Add(in Summand)"/>) are summed as whole hundredths in a
+/// <see cref="long"/>, with the largest scale seen, and only turned into a <see cref="decimal"/> when read (or when the
+/// long would overflow, after thousands of the largest amounts on one date): the same
 /// value and scale as adding each <see cref="decimal"/> in turn (an exact decimal sum keeps the larger scale of its
 /// terms), at the cost of an integer addition instead of a decimal one per transaction.
 /// </para>
@@ -56,13 +57,35 @@ internal sealed class DailyTotals
         var hundredths = summand.Amount.Hundredths;
         var scale = summand.Amount.Scale;
         totals.Count++;
-        totals.TotalHundredths += hundredths;
         totals.TotalScale = Math.Max(totals.TotalScale, scale);
+        AddHundredths(ref totals.TotalHundredths, ref totals.Total, hundredths, totals.TotalScale);
         if (summand.IsRevenue)
         {
-            totals.RevenueHundredths += hundredths;
             totals.RevenueScale = Math.Max(totals.RevenueScale, scale);
+            AddHundredths(ref totals.RevenueHundredths, ref totals.Revenue, hundredths, totals.RevenueScale);
         }
+    }
+
+    /// <summary>Adds to a sum of hundredths; one that would overflow goes into the decimal sum first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddHundredths(ref long sum, ref decimal settled, long hundredths, byte scale)
+    {
+        var next = sum + hundredths;
+        if (((sum ^ next) & (hundredths ^ next)) < 0)
+        {
+            // Only after thousands of the largest amounts on one date: the decimal takes what the long cannot.
+            Settle(ref sum, ref settled, scale);
+            next = hundredths;
+        }
+
+        sum = next;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Settle(ref long sum, ref decimal settled, byte scale)
+    {
+        settled += ToDecimal(sum, scale);
+        sum = 0;
     }
 
     /// <summary>Adds the sums of <paramref name="other"/> to these, date by date.</summary>
@@ -93,10 +116,10 @@ internal sealed class DailyTotals
         totals.Total += sums.Total;
         totals.Revenue += sums.Revenue;
         totals.Count += sums.Count;
-        totals.TotalHundredths += sums.TotalHundredths;
-        totals.RevenueHundredths += sums.RevenueHundredths;
         totals.TotalScale = Math.Max(totals.TotalScale, sums.TotalScale);
         totals.RevenueScale = Math.Max(totals.RevenueScale, sums.RevenueScale);
+        AddHundredths(ref totals.TotalHundredths, ref totals.Total, sums.TotalHundredths, totals.TotalScale);
+        AddHundredths(ref totals.RevenueHundredths, ref totals.Revenue, sums.RevenueHundredths, totals.RevenueScale);
     }
 
     /// <summary>Forgets every date, keeping the memory for the next use.</summary>
@@ -135,13 +158,13 @@ internal sealed class DailyTotals
 
     /// <summary>
     /// A sum of hundredths as a decimal of <paramref name="scale"/>: exact, since every term had at most that scale
-    /// (so was a whole multiple of its unit), and far below the 96 bits of a decimal's digits.
+    /// (so was a whole multiple of its unit).
     /// </summary>
-    private static decimal ToDecimal(Int128 hundredths, byte scale)
+    private static decimal ToDecimal(long hundredths, byte scale)
     {
         var units = scale switch { 2 => hundredths, 1 => hundredths / 10, _ => hundredths / 100 };
-        var magnitude = (UInt128)(units < 0 ? -units : units);
-        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), units < 0, scale);
+        var magnitude = units < 0 ? 0UL - (ulong)units : (ulong)units;
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, units < 0, scale);
     }
 
     private IEnumerable<(DateOnly Date, Totals Sums)> Entries()
@@ -214,8 +237,8 @@ internal sealed class DailyTotals
         public long Count;
 
         // The scanner's transactions, summed apart (see the remarks).
-        public Int128 TotalHundredths;
-        public Int128 RevenueHundredths;
+        public long TotalHundredths;
+        public long RevenueHundredths;
         public byte TotalScale;
         public byte RevenueScale;
     }

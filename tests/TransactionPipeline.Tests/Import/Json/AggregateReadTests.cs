@@ -57,6 +57,22 @@ public sealed class AggregateReadTests
     }
 
     [Fact]
+    public async Task AggregateAsync_MoreOfTheLargestAmountsOnADayThanALongHolds_SameTotalsAsReadingEachItem()
+    {
+        // 40,000 amounts of about 1e13 on one date: 4e19 hundredths in all, four times a long's 9.2e18, with a few of
+        // scale 1 among them.
+        var items = Enumerable.Range(0, 40_000).Select(i => TestData.Item(
+            i % 1000 == 0 ? "9999999999999.9" : "9999999999999.99", "2024-05-01", i % 6 != 0, $"large {i}"));
+        var body = Encoding.UTF8.GetBytes(TestData.Body(items));
+
+        var expected = await SumOneByOneAsync(body);
+        var (actual, _) = await AggregateAsync(new MemoryStream(body), 65_536);
+
+        Describe(actual).Should().Equal(Describe(expected));
+        actual.ToAggregates(DateRange.All).Single().TotalAmount.Should().Be((40_000 * 9999999999999.99m) - (40 * 0.09m));
+    }
+
+    [Fact]
     public async Task AggregateAsync_LargeGeneratedBody_SameTotalsAsReadingEachItem()
     {
         var body = Encoding.UTF8.GetBytes(TestData.Generated(20_000, days: 400));
