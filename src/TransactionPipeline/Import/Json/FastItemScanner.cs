@@ -121,7 +121,10 @@ internal static partial class FastItemScanner
         return true;
     }
 
-    /// <summary>Consumes <paramref name="compact"/> when the bytes at <paramref name="i"/> are exactly it.</summary>
+    /// <summary>
+    /// Consumes <paramref name="compact"/> (a separator and a name with its colon) when the bytes at <paramref name="i"/>
+    /// start with it, and the whitespace after it: <c>"amount": 1</c>, as Python's <c>json.dumps</c> writes it, matches too.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Compact(ReadOnlySpan<byte> data, ref int i, ReadOnlySpan<byte> compact)
     {
@@ -130,7 +133,7 @@ internal static partial class FastItemScanner
             return false;
         }
 
-        i += compact.Length;
+        i = SkipWhitespace(data, i + compact.Length);
         return true;
     }
 
