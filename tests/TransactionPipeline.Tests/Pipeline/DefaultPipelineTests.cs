@@ -365,6 +365,61 @@ public sealed class DefaultPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_StoreTransactionsFalseFromAFile_SameAggregatesAsFromAStreamAndTheFileReadToItsEnd()
+    {
+        // A file input is read through its memory map in aggregate-only mode (the reader's tests cross views of a few bytes).
+        var body = TestData.Generated(3_000, days: 9);
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, body);
+        try
+        {
+            await using var fromStream = new PipelineFixture(options: o => o.StoreTransactions = false);
+            await using var fromFile = new PipelineFixture(options: o => o.StoreTransactions = false);
+            var expected = await fromStream.RunAsync(body);
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+
+            var status = await fromFile.Pipeline.RunAsync(PipelineInput.FromJson(file), None);
+
+            status.State.Should().Be(JobState.JobComplete);
+            status.Progress.TransactionsImported.Should().Be(3_000);
+            status.Progress.BytesRead.Should().Be(file.Length);
+            file.Position.Should().Be(file.Length, "the file was read to its end, as a read would leave it");
+            (await fromFile.Pipeline.GetResultAsync(status.JobId, None))!.Aggregates
+                .Should().Equal((await fromStream.Pipeline.GetResultAsync(expected.JobId, None))!.Aggregates);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_StoreTransactionsFalseFromAFileWithABadItem_FailsAtItsIndexAndOffset()
+    {
+        var items = Enumerable.Range(0, 2_000).Select(i => TestData.Item("10.00", "2024-01-15", true, $"item {i}")).ToArray();
+        items[1_500] = TestData.Item("10.00", "2024-02-30", true, "item 1500");
+        var body = TestData.Body(items);
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, body);
+        try
+        {
+            await using var fixture = new PipelineFixture(options: o => o.StoreTransactions = false);
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+
+            var status = await fixture.Pipeline.RunAsync(PipelineInput.FromJson(file), None);
+
+            status.State.Should().Be(JobState.Failed);
+            status.Error!.ItemIndex.Should().Be(1_500);
+            status.Error.ByteOffset.Should().Be(body.IndexOf("2024-02-30", StringComparison.Ordinal) - 1, "the offset is the date value's, in the file");
+            (await fixture.Pipeline.GetResultAsync(status.JobId, None)).Should().BeNull();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task ProcessJobsAsync_AggregateOnlyJobAbandonedAfterImport_FailsAsInterrupted()
     {
         var store = new InMemoryStore();

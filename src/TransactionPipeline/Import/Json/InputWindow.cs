@@ -12,7 +12,7 @@ namespace TransactionPipeline.Import.Json;
 /// read starts at once into the one just emptied. The headroom starts at 64 KiB, far more than an item needs, and
 /// grows only when a longer value comes, up to <c>MaxValueSize</c>: beyond that the value is too large.
 /// </remarks>
-internal sealed class InputWindow : IAsyncDisposable
+internal sealed class InputWindow : IInputWindow
 {
     /// <summary>How long disposing waits for a read-ahead it has cancelled before leaving it to finish alone.</summary>
     private static readonly TimeSpan CancelledReadGrace = TimeSpan.FromSeconds(1);

@@ -26,6 +26,7 @@ internal sealed partial class TransactionJsonReader
     private readonly int _batchSize;
     private readonly bool _fastPath;
     private readonly bool _keepDescriptions;
+    private readonly bool _mapFiles;
     private readonly ParallelAggregator _parallel;
     private readonly PipelineConfiguration _defaults;
 
@@ -40,6 +41,7 @@ internal sealed partial class TransactionJsonReader
 
     // keepDescriptions is false when nothing downstream reads descriptions (aggregate-only, no transaction stage): they
     // are still validated, but the fast path leaves them empty instead of allocating a string per item.
+    // mapFiles reads a file input through its memory map (see MappedInputWindow); other inputs are read as before.
     // parallelPieceBytes is the smallest share of a buffer the aggregate-only mode hands to another core; tests make it small.
     public TransactionJsonReader(
         Stream input,
@@ -49,8 +51,10 @@ internal sealed partial class TransactionJsonReader
         bool fastPath = true,
         bool keepDescriptions = true,
         int parallelPieceBytes = ParallelAggregator.DefaultPieceBytes,
-        PipelineConfiguration? defaults = null)
+        PipelineConfiguration? defaults = null,
+        bool mapFiles = false)
     {
+        _mapFiles = mapFiles;
         _defaults = defaults ?? PipelineConfiguration.Default;
         _parallel = new ParallelAggregator(parallelPieceBytes, maxUnitBytes);
         _input = input;
@@ -105,7 +109,8 @@ internal sealed partial class TransactionJsonReader
     public async Task<PipelineConfiguration> ReadAsync(ITransactionSink sink, CancellationToken cancellationToken)
     {
         _sink = sink;
-        var input = new InputWindow(_input, _initialBufferSize, _maxUnitBytes, cancellationToken);
+        var input = (_mapFiles ? MappedInputWindow.TryOpen(_input, _initialBufferSize, _maxUnitBytes) : null)
+            ?? (IInputWindow)new InputWindow(_input, _initialBufferSize, _maxUnitBytes, cancellationToken);
         await using var _ = input.ConfigureAwait(false);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         var batch = new TransactionBatch(_batchSize);
@@ -167,7 +172,7 @@ internal sealed partial class TransactionJsonReader
         }
     }
 
-    private async Task EnsureNothingFollowsAsync(InputWindow input, CancellationToken cancellationToken)
+    private async Task EnsureNothingFollowsAsync(IInputWindow input, CancellationToken cancellationToken)
     {
         // Only whitespace may follow the root object; read to the end to prove it.
         while (true)
@@ -191,7 +196,7 @@ internal sealed partial class TransactionJsonReader
     }
 
     /// <summary>Reads more of the input, reporting a failure as bad input at the point the parse has reached.</summary>
-    private async ValueTask FillAsync(InputWindow input, CancellationToken cancellationToken)
+    private async ValueTask FillAsync(IInputWindow input, CancellationToken cancellationToken)
     {
         bool filled;
         try
