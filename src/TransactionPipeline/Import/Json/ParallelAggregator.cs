@@ -144,7 +144,9 @@ internal sealed class ParallelAggregator(int pieceBytes, int maxItemBytes)
 
         public long Items { get; private set; }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        // Not inlined: on the JIT the loop's lambda is recompiled at tier 1 after a while, and with the scan inlined
+        // into it ran ~15% slower than this method compiled on its own (5 GB: 2.45 s against 2.07 s).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public void Scan(ReadOnlySpan<byte> data, int maxItemBytes)
         {
             Totals.Clear();
