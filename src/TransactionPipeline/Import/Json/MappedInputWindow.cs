@@ -27,14 +27,16 @@ internal sealed class MappedInputWindow : IInputWindow
     private readonly long _origin;
     private readonly int _readSize;
     private readonly int _maxUnfinished;
+    private readonly CancellationToken _cancellationToken;
     private MemoryMappedFile _map;
     private long _mappedLength;
     private View? _view;
     private int _start;
     private int _end;
 
-    private MappedInputWindow(FileStream file, MemoryMappedFile map, long length, long origin, int readSize, int maxValueBytes)
+    private MappedInputWindow(FileStream file, MemoryMappedFile map, long length, long origin, int readSize, int maxValueBytes, CancellationToken cancellationToken)
     {
+        _cancellationToken = cancellationToken;
         _file = file;
         _map = map;
         _mappedLength = length;
@@ -55,9 +57,10 @@ internal sealed class MappedInputWindow : IInputWindow
     /// <param name="input">The input.</param>
     /// <param name="readSize">How many bytes each fill adds.</param>
     /// <param name="maxValueBytes">The longest unit the parse may leave unfinished at the end of a view.</param>
+    /// <param name="cancellationToken">Stops the import at its next fill, as it stops a read.</param>
     /// <returns>The window, or <see langword="null"/> for an input to read instead: a pipe, a socket, an empty file, or
     /// one that reports no length (as some system files do).</returns>
-    public static MappedInputWindow? TryOpen(Stream input, int readSize, int maxValueBytes)
+    public static MappedInputWindow? TryOpen(Stream input, int readSize, int maxValueBytes, CancellationToken cancellationToken)
     {
         if (input is not FileStream { CanRead: true, CanSeek: true } file)
         {
@@ -72,7 +75,7 @@ internal sealed class MappedInputWindow : IInputWindow
                 return null;
             }
 
-            return new MappedInputWindow(file, Map(file, length), length, origin, readSize, maxValueBytes);
+            return new MappedInputWindow(file, Map(file, length), length, origin, readSize, maxValueBytes, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
@@ -87,6 +90,7 @@ internal sealed class MappedInputWindow : IInputWindow
     /// <inheritdoc/>
     public ValueTask<bool> FillAsync()
     {
+        _cancellationToken.ThrowIfCancellationRequested();
         if (ViewEnd >= _mappedLength && !RemapIfGrown())
         {
             EndOfInput = true;

@@ -109,7 +109,7 @@ internal sealed partial class TransactionJsonReader
     public async Task<PipelineConfiguration> ReadAsync(ITransactionSink sink, CancellationToken cancellationToken)
     {
         _sink = sink;
-        var input = (_mapFiles ? MappedInputWindow.TryOpen(_input, _initialBufferSize, _maxUnitBytes) : null)
+        var input = (_mapFiles ? MappedInputWindow.TryOpen(_input, _initialBufferSize, _maxUnitBytes, cancellationToken) : null)
             ?? (IInputWindow)new InputWindow(_input, _initialBufferSize, _maxUnitBytes, cancellationToken);
         await using var _ = input.ConfigureAwait(false);
         var state = new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });

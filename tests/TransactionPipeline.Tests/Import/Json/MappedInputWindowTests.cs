@@ -17,7 +17,7 @@ public sealed class MappedInputWindowTests : IDisposable
         await File.WriteAllTextAsync(_path, "0123456789abcdefghij");
         await using var file = new FileStream(_path, FileMode.Open, FileAccess.Read);
         file.Position = 5;
-        var window = MappedInputWindow.TryOpen(file, readSize: 4, maxValueBytes: 64)!;
+        var window = MappedInputWindow.TryOpen(file, readSize: 4, maxValueBytes: 64, CancellationToken.None)!;
         await using var _ = window;
 
         var seen = new List<string>();
@@ -44,7 +44,7 @@ public sealed class MappedInputWindowTests : IDisposable
     {
         await File.WriteAllBytesAsync(_path, new byte[100]);
         await using var file = new FileStream(_path, FileMode.Open, FileAccess.Read);
-        await using var window = MappedInputWindow.TryOpen(file, readSize: 8, maxValueBytes: 16)!;
+        await using var window = MappedInputWindow.TryOpen(file, readSize: 8, maxValueBytes: 16, CancellationToken.None)!;
 
         (await window.FillAsync()).Should().BeTrue();
         (await window.FillAsync()).Should().BeTrue();
@@ -60,7 +60,7 @@ public sealed class MappedInputWindowTests : IDisposable
     {
         await File.WriteAllTextAsync(_path, "first");
         await using var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        await using var window = MappedInputWindow.TryOpen(file, readSize: 1024, maxValueBytes: 1024)!;
+        await using var window = MappedInputWindow.TryOpen(file, readSize: 1024, maxValueBytes: 1024, CancellationToken.None)!;
         (await window.FillAsync()).Should().BeTrue();
         Text(window).Should().Be("first");
         window.Consume(2);
@@ -79,29 +79,43 @@ public sealed class MappedInputWindowTests : IDisposable
     }
 
     [Fact]
+    public async Task FillAsync_Cancelled_StopsAsAReadWould()
+    {
+        await File.WriteAllTextAsync(_path, "0123456789");
+        await using var file = new FileStream(_path, FileMode.Open, FileAccess.Read);
+        using var cancellation = new CancellationTokenSource();
+        await using var window = MappedInputWindow.TryOpen(file, readSize: 4, maxValueBytes: 64, cancellation.Token)!;
+        (await window.FillAsync()).Should().BeTrue();
+
+        await cancellation.CancelAsync();
+
+        await window.Invoking(async w => await w.FillAsync()).Should().ThrowAsync<OperationCanceledException>();
+    }
+
+    [Fact]
     public async Task TryOpen_NothingLeftToMapOrNotAFile_LeavesTheInputToBeRead()
     {
         await File.WriteAllTextAsync(_path, string.Empty);
         await using (var empty = new FileStream(_path, FileMode.Open, FileAccess.Read))
         {
-            MappedInputWindow.TryOpen(empty, 4096, 4096).Should().BeNull("an empty file (or one that reports no length) is read");
+            MappedInputWindow.TryOpen(empty, 4096, 4096, CancellationToken.None).Should().BeNull("an empty file (or one that reports no length) is read");
         }
 
         await File.WriteAllTextAsync(_path, "{}");
         await using (var atEnd = new FileStream(_path, FileMode.Open, FileAccess.Read))
         {
             atEnd.Position = 2;
-            MappedInputWindow.TryOpen(atEnd, 4096, 4096).Should().BeNull();
+            MappedInputWindow.TryOpen(atEnd, 4096, 4096, CancellationToken.None).Should().BeNull();
         }
 
         await using (var writeOnly = new FileStream(_path, FileMode.Open, FileAccess.Write))
         {
-            MappedInputWindow.TryOpen(writeOnly, 4096, 4096).Should().BeNull();
+            MappedInputWindow.TryOpen(writeOnly, 4096, 4096, CancellationToken.None).Should().BeNull();
         }
 
         await using var pipe = new AnonymousPipeServerStream(PipeDirection.In);
-        MappedInputWindow.TryOpen(pipe, 4096, 4096).Should().BeNull();
-        MappedInputWindow.TryOpen(new MemoryStream([1, 2, 3]), 4096, 4096).Should().BeNull();
+        MappedInputWindow.TryOpen(pipe, 4096, 4096, CancellationToken.None).Should().BeNull();
+        MappedInputWindow.TryOpen(new MemoryStream([1, 2, 3]), 4096, 4096, CancellationToken.None).Should().BeNull();
     }
 
     private static string Text(IInputWindow window) => Encoding.ASCII.GetString(window.Unparsed.Span);
