@@ -36,18 +36,12 @@ internal static partial class FastItemScanner
     /// aggregate-only fast path, which builds neither a <see cref="decimal"/> nor a record per item.
     /// </summary>
     /// <returns><see langword="false"/> when the item is not in the seed's order and common shape, or not complete in
-    /// <paramref name="data"/>: <see cref="TryReadFastItem"/> may still take it.</returns>
+    /// <paramref name="data"/>: <see cref="TryReadInAnyOrder"/> may still take it.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryReadSummand(ReadOnlySpan<byte> data, out int length, out Summand summand)
     {
         summand = default;
-        if (!TryReadInSeedOrder(data, keepDescription: false, out length, out var amount, out summand.Date, out summand.IsRevenue, out _))
-        {
-            return false;
-        }
-
-        summand.Amount = amount;
-        return true;
+        return TryReadInSeedOrder(data, keepDescription: false, out length, out summand.Amount, out summand.Date, out summand.IsRevenue, out _);
     }
 
     /// <summary>
@@ -180,8 +174,9 @@ internal static partial class FastItemScanner
         return true;
     }
 
+    /// <summary>The item with its four properties in any order, with any JSON whitespace.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool TryReadInAnyOrder(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record)
+    internal static bool TryReadInAnyOrder(ReadOnlySpan<byte> data, bool keepDescription, out int length, out TransactionRecord record)
     {
         length = 0;
         record = default;

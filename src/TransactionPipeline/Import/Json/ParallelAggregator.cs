@@ -154,15 +154,15 @@ internal sealed class ParallelAggregator(int pieceBytes, int maxItemBytes)
             long items = 0;
             while (position < Limit)
             {
-                // Items in the seed's order are summed without a decimal or a record each; any other common shape
-                // through the record.
+                // Items in the seed's order are summed without a decimal or a record each; the other common shapes
+                // (properties in another order) through the record.
                 var rest = data[position..];
                 int length;
                 if (FastItemScanner.TryReadSummand(rest, out length, out var summand) && length <= maxItemBytes)
                 {
                     Totals.Add(summand);
                 }
-                else if (FastItemScanner.TryReadFastItem(rest, keepDescription: false, out length, out var record) && length <= maxItemBytes)
+                else if (FastItemScanner.TryReadInAnyOrder(rest, keepDescription: false, out length, out var record) && length <= maxItemBytes)
                 {
                     Totals.Add(record);
                 }

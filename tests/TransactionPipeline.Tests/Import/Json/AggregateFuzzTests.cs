@@ -243,10 +243,29 @@ public sealed class AggregateFuzzTests(ITestOutputHelper output)
         return Describe(totals, reader.ItemsRead) + $" bytes {reader.BytesRead}";
     }
 
-    internal static async Task<string> AggregateAsync(byte[] body, int buffer, int chunk, int piece)
+    internal static async Task<string> AggregateAsync(byte[] body, int buffer, int chunk, int piece) =>
+        await SumAsync(new TransactionJsonReader(new TrickleStream(body, chunk), buffer, 1024 * 1024, 7, keepDescriptions: false, parallelPieceBytes: piece));
+
+    /// <summary>The aggregate-only read of the body from a file, through its memory map in views of <paramref name="buffer"/> bytes.</summary>
+    internal static async Task<string> MappedAggregateAsync(byte[] body, int buffer, int piece)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(path, body);
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+            return await SumAsync(new TransactionJsonReader(file, buffer, 1024 * 1024, 7, keepDescriptions: false, parallelPieceBytes: piece, mapFiles: true));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The totals, item count and bytes an aggregate-only read gives, or its error.</summary>
+    private static async Task<string> SumAsync(TransactionJsonReader reader)
     {
         var totals = new DailyTotals();
-        var reader = new TransactionJsonReader(new TrickleStream(body, chunk), buffer, 1024 * 1024, 7, keepDescriptions: false, parallelPieceBytes: piece);
         try
         {
             await reader.AggregateAsync(totals, _ => ValueTask.CompletedTask, CancellationToken.None);
@@ -257,33 +276,6 @@ public sealed class AggregateFuzzTests(ITestOutputHelper output)
         }
 
         return Describe(totals, reader.ItemsRead) + $" bytes {reader.BytesRead}";
-    }
-
-    /// <summary>The aggregate-only read of the body from a file, through its memory map in views of <paramref name="buffer"/> bytes.</summary>
-    internal static async Task<string> MappedAggregateAsync(byte[] body, int buffer, int piece)
-    {
-        var path = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllBytesAsync(path, body);
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
-            var totals = new DailyTotals();
-            var reader = new TransactionJsonReader(file, buffer, 1024 * 1024, 7, keepDescriptions: false, parallelPieceBytes: piece, mapFiles: true);
-            try
-            {
-                await reader.AggregateAsync(totals, _ => ValueTask.CompletedTask, CancellationToken.None);
-            }
-            catch (InvalidInputException ex)
-            {
-                return Describe(ex.Error);
-            }
-
-            return Describe(totals, reader.ItemsRead) + $" bytes {reader.BytesRead}";
-        }
-        finally
-        {
-            File.Delete(path);
-        }
     }
 
     [Fact]
